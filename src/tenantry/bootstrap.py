@@ -1,0 +1,106 @@
+"""The composition root shared by the server and the CLI: settings → storage → ports → services."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from tenantry.adapters.dns import DnsTxtResolver
+from tenantry.adapters.passwords import Argon2Hasher
+from tenantry.config import Settings
+from tenantry.controlplane.planes import PlaneRegistry
+from tenantry.core.clock import Clock, SystemClock
+from tenantry.services.access import system_actor
+from tenantry.services.admin_tokens import AdminTokenService
+from tenantry.services.applications import ApplicationService
+from tenantry.services.audit import AuditService
+from tenantry.services.connections import ConnectionService
+from tenantry.services.context import Ports
+from tenantry.services.domains import DomainService
+from tenantry.services.memberships import MembershipService
+from tenantry.services.organizations import OrganizationService
+from tenantry.services.realms import RealmService
+from tenantry.services.roles import RoleService
+from tenantry.services.users import UserService
+from tenantry.storage import migrate
+from tenantry.storage.control.transaction import SqlControlPlane
+from tenantry.storage.data.transaction import SqlDataPlanes
+from tenantry.storage.engines import Engines
+from tenantry.storage.urls import StorageConfig, control_url
+
+COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"][:3000])
+"""D9: the 3,000 most common passwords, from zxcvbn's frequency list."""
+DEFAULT_PLANE = "shared"
+
+
+def storage_config(settings: Settings) -> StorageConfig:
+    return StorageConfig(settings.data_dir, settings.database_url, dict(settings.plane_servers))
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs, built once. ``close`` releases engines and threads."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    def __post_init__(self) -> None:
+        self.storage = storage_config(self.settings)
+        self.engines = Engines(self.storage)
+        self.hasher = Argon2Hasher(
+            time_cost=self.settings.argon2_time_cost,
+            memory_kib=self.settings.argon2_memory_kib,
+            parallelism=self.settings.argon2_parallelism,
+            workers=self.settings.hash_workers,
+        )
+        self.ports = Ports(
+            control=SqlControlPlane(self.engines.control, self.clock),
+            planes=SqlDataPlanes(self.engines, self.clock),
+            clock=self.clock,
+            hasher=self.hasher,
+            resolver=DnsTxtResolver(self.settings.dns_nameservers or None),
+            common_passwords=COMMON_PASSWORDS,
+            base_url=self.settings.base_url,
+            default_plane=DEFAULT_PLANE,
+        )
+
+    @cached_property
+    def services(self) -> Services:
+        return Services(self.ports, control_url(self.storage).database if self.storage.postgres else None)
+
+    async def migrate(self) -> list[migrate.PlaneResult]:
+        """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned."""
+        await asyncio.to_thread(migrate.upgrade_control, self.storage)
+        await self.services.planes.ensure(system_actor("migrate"), DEFAULT_PLANE)
+        results = []
+        for plane in await self.services.planes.list():
+            if plane.version_pin:
+                result = await asyncio.to_thread(migrate.upgrade_plane, self.storage, plane, plane.version_pin)
+                result.skipped = f"pinned at {plane.version_pin}"
+            else:
+                result = await asyncio.to_thread(migrate.upgrade_plane, self.storage, plane)
+            self.engines.forget(plane.id)
+            results.append(result)
+        return results
+
+    async def close(self) -> None:
+        await self.engines.dispose()
+        self.hasher.close()
+
+
+class Services:
+    def __init__(self, ports: Ports, control_database: str | None):
+        self.realms = RealmService(ports)
+        self.connections = ConnectionService(ports)
+        self.users = UserService(ports)
+        self.organizations = OrganizationService(ports)
+        self.memberships = MembershipService(ports)
+        self.roles = RoleService(ports)
+        self.domains = DomainService(ports)
+        self.applications = ApplicationService(ports)
+        self.admin_tokens = AdminTokenService(ports)
+        self.audit = AuditService(ports)
+        self.planes = PlaneRegistry(ports, control_database)

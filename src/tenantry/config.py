@@ -1,0 +1,76 @@
+"""One typed settings object, read from ``TENANTRY_*`` environment variables.
+
+The README's configuration table is generated from the field descriptions here, so the
+documentation and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure."""
+
+    model_config = SettingsConfigDict(env_prefix="TENANTRY_", extra="ignore")
+
+    base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public base URL; realm issuers are `{base_url}/realms/{realm}`.",
+    )
+    host: str = Field("127.0.0.1", description="Address `tenantry serve` binds to.")
+    port: int = Field(8000, description="Port `tenantry serve` listens on.")
+    data_dir: Path = Field(
+        Path(".tenantry"),
+        description="Directory for the embedded SQLite databases and the master key file.",
+    )
+    database_url: str | None = Field(
+        None,
+        description=(
+            "Control-plane database URL. Unset: SQLite in `data_dir`. A `postgresql://` URL puts the "
+            "control plane there and each data plane in its own database on the same server."
+        ),
+    )
+    plane_servers: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'JSON object naming other PostgreSQL servers for data planes, e.g. `{"eu": "postgresql://u@eu-db/"}`; '
+            "a plane created with `--server eu` lives there."
+        ),
+    )
+    master_key: str | None = Field(
+        None,
+        description="Base64 key that encrypts secrets at rest. Unset: a key file `master.key` in `data_dir`.",
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL for state shared across nodes (rate limits, replay caches)."
+    )
+    max_body_bytes: int = Field(1_048_576, description="Largest request body accepted, in bytes.")
+    domain_recheck_seconds: int = Field(
+        21_600, description="How often verified domain claims are re-checked in DNS (0 turns it off)."
+    )
+    dns_nameservers: list[str] = Field(
+        default_factory=list,
+        description='Nameservers for domain verification, e.g. `["127.0.0.1:5353"]`. Unset: the system resolver.',
+    )
+    argon2_time_cost: int = Field(2, description="argon2id iterations for password hashes.")
+    argon2_memory_kib: int = Field(19_456, description="argon2id memory per hash, in KiB.")
+    argon2_parallelism: int = Field(1, description="argon2id lanes per hash.")
+    hash_workers: int = Field(2, description="Threads that hash passwords off the event loop.")
+    log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url and self.database_url.startswith(("postgresql", "postgres")))
+
+
+def load_settings() -> Settings:
+    return Settings()

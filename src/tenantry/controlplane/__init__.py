@@ -1,0 +1,1 @@
+"""The control plane: registry of data planes and customers, placement, onboarding, operators."""

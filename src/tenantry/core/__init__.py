@@ -1,0 +1,1 @@
+"""Entities, value objects, invariants and domain errors. Pure: standard library and pydantic only."""

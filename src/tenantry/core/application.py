@@ -1,0 +1,67 @@
+"""Applications: downstream clients. The foundation registers OIDC clients; SPEC D1 governs org usage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from .errors import InvalidInput
+
+OrganizationUsage = Literal["deny", "allow", "require"]
+OrganizationPrompt = Literal["none", "before_login", "after_login"]
+GrantType = Literal["authorization_code", "refresh_token", "client_credentials"]
+ALLOWED_GRANTS = frozenset({"authorization_code", "refresh_token", "client_credentials"})
+
+
+@dataclass(slots=True)
+class Application:
+    id: str
+    realm_id: str
+    name: str
+    kind: Literal["oidc"]
+    client_id: str
+    created_at: datetime
+    public: bool = False
+    client_secret_hash: str | None = None
+    redirect_uris: list[str] = field(default_factory=list)
+    post_logout_redirect_uris: list[str] = field(default_factory=list)
+    grant_types: list[str] = field(default_factory=lambda: ["authorization_code", "refresh_token"])
+    organization_usage: OrganizationUsage = "deny"
+    organization_prompt: OrganizationPrompt = "none"
+    organization_ids: list[str] = field(default_factory=list)
+    """Organizations this application may act for in client_credentials (D5)."""
+
+
+def check_organization_behaviour(usage: OrganizationUsage, prompt: OrganizationPrompt) -> None:
+    """D1: ``before_login`` needs ``require``."""
+    if prompt == "before_login" and usage != "require":
+        raise InvalidInput(
+            "organization_prompt before_login needs organization_usage require", code="invalid_organization_usage"
+        )
+
+
+def check_grants(grant_types: list[str], public: bool) -> None:
+    """No implicit or password grant (S1); a public client cannot hold a secret for client_credentials."""
+    unknown = sorted(set(grant_types) - ALLOWED_GRANTS)
+    if unknown:
+        raise InvalidInput("unsupported grant types", code="unsupported_grant_type", details={"grant_types": unknown})
+    if public and "client_credentials" in grant_types:
+        raise InvalidInput("a public client cannot use client_credentials", code="invalid_client_metadata")
+
+
+def check_redirect_uris(uris: list[str]) -> None:
+    """Redirect URIs are absolute, without fragments or userinfo; http only for loopback (RFC 9700 2.1)."""
+    for uri in uris:
+        parts = urlsplit(uri)
+        loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+        bad = (
+            not parts.scheme
+            or parts.fragment
+            or "@" in parts.netloc
+            or (parts.scheme in {"http", "https"} and not parts.hostname)
+            or (parts.scheme == "http" and not loopback)
+        )
+        if bad:
+            raise InvalidInput("invalid redirect_uri", code="invalid_redirect_uri", details={"redirect_uri": uri})

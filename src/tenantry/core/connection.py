@@ -1,0 +1,64 @@
+"""Connections: a user pool plus how its users authenticate; identifiers are unique per connection."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Container
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import InvalidInput
+
+ConnectionKind = Literal["database", "oidc", "saml"]
+
+
+class PasswordPolicy(BaseModel):
+    """SPEC D9 (ASVS 6.2): length bounds, no composition rules, common and breached passwords refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_length: int = Field(8, ge=8, le=128)
+    max_length: int = Field(128, ge=64, le=1024)
+    reject_common: bool = True
+    reject_breached: bool = True
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PasswordPolicy:
+        if self.max_length < self.min_length:
+            raise ValueError("max_length must not be below min_length")
+        return self
+
+    def check(self, password: str, common: Container[str], breached_sha1: Container[str]) -> None:
+        """Raise ``weak_password`` naming every rule the password breaks. Length counts characters."""
+        reasons = []
+        if len(password) < self.min_length:
+            reasons.append("too_short")
+        if len(password) > self.max_length:
+            reasons.append("too_long")
+        if self.reject_common and password.lower() in common:
+            reasons.append("too_common")
+        if self.reject_breached and hashlib.sha1(password.encode()).hexdigest() in breached_sha1:  # noqa: S324
+            reasons.append("breached")
+        if reasons:
+            raise InvalidInput(
+                "the password does not meet the connection's policy",
+                code="weak_password",
+                details={"reasons": reasons, "min_length": self.min_length, "max_length": self.max_length},
+            )
+
+
+@dataclass(slots=True)
+class Connection:
+    id: str
+    realm_id: str
+    name: str
+    kind: ConnectionKind
+    data_plane_id: str
+    created_at: datetime
+    organization_id: str | None = None
+    """Set when an isolated organization owns the connection; its users belong to that organization only."""
+    password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
+    options: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The interfaces the domain needs (typing.Protocol); storage and adapters implement them."""

@@ -1,0 +1,79 @@
+"""Recording and verifying the hash-chained audit log (SPEC L9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tenantry.core.audit import PLATFORM_STREAM, AuditEvent, first_broken_link, realm_stream, redact
+from tenantry.ports.control import ControlTransaction
+from tenantry.ports.paging import Page, PageRequest
+
+from . import lookup
+from .access import Actor, require
+from .context import Ports
+
+
+async def record(
+    tx: ControlTransaction,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    *,
+    realm_id: str | None = None,
+    organization_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the realm's stream (or the platform's) inside the caller's transaction."""
+    return await tx.audit.append(
+        stream=realm_stream(realm_id) if realm_id else PLATFORM_STREAM,
+        actor=actor.label,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        request_id=actor.request_id,
+        realm_id=realm_id,
+        organization_id=organization_id,
+        details=redact(details or {}),
+    )
+
+
+@dataclass(slots=True)
+class StreamCheck:
+    stream: str
+    events: int
+    broken_at: AuditEvent | None
+
+
+class AuditService:
+    def __init__(self, ports: Ports):
+        self.ports = ports
+
+    async def verify(self, stream: str | None = None) -> list[StreamCheck]:
+        """Walk each stream's chain; name the first event whose link does not hold."""
+        async with self.ports.control.transaction() as tx:
+            names = [stream] if stream else await tx.audit.streams()
+            results = []
+            for name in names:
+                events = await tx.audit.stream(name)
+                results.append(StreamCheck(name, len(events), first_broken_link(events)))
+        return results
+
+    async def list(
+        self,
+        actor: Actor,
+        realm_ref: str,
+        page: PageRequest,
+        *,
+        organization: str | None = None,
+        action: str | None = None,
+    ) -> Page[AuditEvent]:
+        async with self.ports.control.transaction() as tx:
+            realm = await lookup.realm(tx, actor, realm_ref)
+            org_id = None
+            if organization is not None or actor.organization_id is not None:
+                org = await lookup.organization(tx, actor, realm.id, organization or actor.organization_id or "")
+                org_id = org.id
+            require(actor, "audit:read")
+            return await tx.audit.list(realm_stream(realm.id), page, organization_id=org_id, action=action)

@@ -1,0 +1,26 @@
+"""The ports every service needs, gathered once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenantry.core.clock import Clock, epoch_ms
+from tenantry.core.ids import new_id
+from tenantry.ports.adapters import PasswordHasher, TxtResolver
+from tenantry.ports.control import ControlPlane
+from tenantry.ports.data import DataPlanes
+
+
+@dataclass(slots=True)
+class Ports:
+    control: ControlPlane
+    planes: DataPlanes
+    clock: Clock
+    hasher: PasswordHasher
+    resolver: TxtResolver
+    common_passwords: frozenset[str]
+    base_url: str
+    default_plane: str = "shared"
+
+    def new_id(self, prefix: str) -> str:
+        return new_id(prefix, epoch_ms(self.clock.now()))

@@ -1,0 +1,90 @@
+"""Shared pieces of the repositories: keyset paging and the realm binding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from tenantry.ports.paging import Page, PageRequest
+
+T = TypeVar("T")
+
+
+async def keyset_page(
+    conn: AsyncConnection,
+    query: Select[Any],
+    table: Table,
+    page: PageRequest,
+    to_entity: Callable[[Row[Any]], T],
+    key: str = "id",
+) -> Page[T]:
+    """Order by the time-sortable id and return ``limit`` rows after ``cursor``."""
+    column = table.c[key]
+    if page.cursor:
+        query = query.where(column > page.cursor)
+    rows = (await conn.execute(query.order_by(column).limit(page.limit + 1))).all()
+    items = [to_entity(row) for row in rows[: page.limit]]
+    next_cursor = getattr(rows[page.limit - 1], key) if len(rows) > page.limit else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+class RealmBound:
+    """A repository that only exists bound to one realm; every statement filters on ``realm_id``."""
+
+    table: Table
+
+    def __init__(self, conn: AsyncConnection, realm_id: str):
+        self.conn = conn
+        self.realm_id = realm_id
+
+    def _scoped(self, query: Select[Any]) -> Select[Any]:
+        return query.where(self.table.c.realm_id == self.realm_id)
+
+
+class RealmTableRepository(RealmBound, Generic[T]):
+    """CRUD over one realm-scoped table; subclasses say how rows and entities map."""
+
+    def _entity(self, row: Row[Any]) -> T:
+        raise NotImplementedError
+
+    def _values(self, entity: T) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def add(self, entity: T) -> None:
+        values = self._values(entity)
+        if values["realm_id"] != self.realm_id:
+            raise ValueError("an entity of another realm cannot be written through this repository")
+        await self.conn.execute(insert(self.table).values(**values))
+
+    async def _one(self, *criteria: Any) -> T | None:
+        row = (await self.conn.execute(self._scoped(select(self.table)).where(*criteria))).first()
+        return self._entity(row) if row else None
+
+    async def get(self, entity_id: str) -> T | None:
+        return await self._one(self.table.c.id == entity_id)
+
+    async def by_name(self, name: str) -> T | None:
+        return await self._one(self.table.c.name == name)
+
+    async def list(self, page: PageRequest) -> Page[T]:
+        return await keyset_page(self.conn, self._scoped(select(self.table)), self.table, page, self._entity)
+
+    async def update(self, entity: T) -> None:
+        values = self._values(entity)
+        entity_id = values.pop("id")
+        values.pop("realm_id")
+        values.pop("created_at", None)
+        await self.conn.execute(
+            update(self.table)
+            .where(self.table.c.id == entity_id, self.table.c.realm_id == self.realm_id)
+            .values(**values)
+        )
+
+    async def delete(self, entity_id: str) -> None:
+        await self.conn.execute(
+            delete(self.table).where(self.table.c.id == entity_id, self.table.c.realm_id == self.realm_id)
+        )

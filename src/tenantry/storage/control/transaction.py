@@ -1,0 +1,56 @@
+"""The control-plane unit of work: one database transaction, repositories bound on request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tenantry.core.clock import Clock
+
+from .configuration import (
+    SqlApplicationRepository,
+    SqlConnectionRepository,
+    SqlDomainRepository,
+    SqlOrganizationRepository,
+    SqlRoleRepository,
+)
+from .platform import SqlAdminTokenRepository, SqlAuditRepository, SqlDomainRegistry
+from .realms import SqlPlaneRepository, SqlRealmRepository
+
+
+class SqlControlTransaction:
+    def __init__(self, conn: AsyncConnection, clock: Clock):
+        self.conn = conn
+        self.realms = SqlRealmRepository(conn)
+        self.planes = SqlPlaneRepository(conn)
+        self.admin_tokens = SqlAdminTokenRepository(conn)
+        self.audit = SqlAuditRepository(conn, clock)
+        self.domain_registry = SqlDomainRegistry(conn)
+
+    def connections(self, realm_id: str) -> SqlConnectionRepository:
+        return SqlConnectionRepository(self.conn, realm_id)
+
+    def organizations(self, realm_id: str) -> SqlOrganizationRepository:
+        return SqlOrganizationRepository(self.conn, realm_id)
+
+    def roles(self, realm_id: str) -> SqlRoleRepository:
+        return SqlRoleRepository(self.conn, realm_id)
+
+    def domains(self, realm_id: str) -> SqlDomainRepository:
+        return SqlDomainRepository(self.conn, realm_id)
+
+    def applications(self, realm_id: str) -> SqlApplicationRepository:
+        return SqlApplicationRepository(self.conn, realm_id)
+
+
+class SqlControlPlane:
+    def __init__(self, engine: AsyncEngine, clock: Clock):
+        self.engine = engine
+        self.clock = clock
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlControlTransaction]:
+        async with self.engine.begin() as conn:
+            yield SqlControlTransaction(conn, self.clock)

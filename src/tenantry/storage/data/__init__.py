@@ -1,0 +1,1 @@
+"""Data-plane repositories, each bound to (realm, data plane)."""
