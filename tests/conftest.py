@@ -1,0 +1,56 @@
+"""Shared fixtures: a deployment per backend (SQLite always, PostgreSQL where reachable).
+
+With CI=true a skipped test counts as a failure: CI must run everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tenantry.bootstrap import Runtime
+from tenantry.services.access import Actor, system_actor
+
+from tests.support.databases import deployment
+from tests.support.environment import in_ci, postgres_problem
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problem = postgres_problem()
+    if not problem:
+        return
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL {problem}"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if in_ci() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which is not allowed: {report.longrepr}"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def runtime(backend: str, tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with deployment(backend, tmp_path) as rt:
+        yield rt
+
+
+@pytest.fixture
+def operator() -> Actor:
+    return system_actor("test")
