@@ -29,6 +29,7 @@ from tenantry.storage import migrate
 from tenantry.storage.control.transaction import SqlControlPlane
 from tenantry.storage.data.transaction import SqlDataPlanes
 from tenantry.storage.engines import Engines
+from tenantry.storage.schema_versions import control_head, control_revision
 from tenantry.storage.urls import StorageConfig, control_url
 
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"][:3000])
@@ -85,6 +86,17 @@ class Runtime:
             self.engines.forget(plane.id)
             results.append(result)
         return results
+
+    async def control_problem(self) -> str | None:
+        """Why the control plane cannot serve (unreachable, or behind the code), or None."""
+        try:
+            async with self.engines.control.connect() as conn:
+                revision = await conn.run_sync(control_revision)
+        except Exception as exc:
+            return f"control plane unreachable ({type(exc).__name__})"
+        if revision != control_head():
+            return "control plane schema is behind; run `tenantry migrate`"
+        return None
 
     async def close(self) -> None:
         await self.engines.dispose()

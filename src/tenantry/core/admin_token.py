@@ -39,6 +39,7 @@ ORG_ADMIN_SCOPES = (
     "domains:read",
     "domains:write",
     "roles:read",
+    "audit:read",
 )
 REALM_ADMIN_SCOPES = SCOPES
 """A realm admin holds every scope inside its own realm; creating realms stays with operators."""

@@ -1,0 +1,1 @@
+"""The only framework code: the ASGI app (composition root), middleware and routers."""

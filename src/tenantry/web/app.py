@@ -1,0 +1,75 @@
+"""The ASGI application: the composition root for HTTP.
+
+``create_app()`` builds its own Runtime from the environment (``tenantry serve`` uses it as a
+uvicorn factory); tests pass a Runtime they own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from tenantry import __version__
+from tenantry.bootstrap import Runtime
+from tenantry.config import load_settings
+
+from . import errors
+from .middleware import BodyLimit, RequestContext
+from .routers import applications, health, members, organizations, platform, realms, roles, users
+
+log = structlog.get_logger("tenantry.web")
+
+
+async def _recheck_domains(runtime: Runtime, every: int) -> None:
+    """F3: the periodic re-check; safe on several nodes at once (each pass is idempotent)."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            result = await runtime.services.domains.recheck()
+            if result.lapsed:
+                log.warning("domain_claims_lapsed", count=len(result.lapsed))
+        except Exception:
+            log.exception("domain_recheck_failed")
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    owned = runtime is None
+    active = runtime or Runtime(load_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        every = active.settings.domain_recheck_seconds
+        task = asyncio.create_task(_recheck_domains(active, every)) if every > 0 else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if owned:
+                await active.close()
+
+    app = FastAPI(
+        title="Tenantry admin API",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = active
+    errors.install(app)
+    api = APIRouter(prefix="/api/v1")
+    for module in (realms, users, organizations, members, roles, applications, platform):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)
+    app.add_middleware(RequestContext)
+    return app

@@ -1,0 +1,102 @@
+"""How entities look in API responses: plain JSON, never a secret or a hash."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from tenantry.core.admin_token import AdminToken
+from tenantry.core.application import Application
+from tenantry.core.audit import AuditEvent
+from tenantry.core.connection import Connection
+from tenantry.core.domain import DomainClaim
+from tenantry.core.membership import Membership
+from tenantry.core.organization import Organization
+from tenantry.core.realm import Realm
+from tenantry.core.role import Role
+from tenantry.core.user import User
+from tenantry.ports.paging import Page
+
+
+def realm(item: Realm, base_url: str) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "name": item.name,
+        "display_name": item.display_name,
+        "issuer": item.issuer(base_url),
+        "custom_domain": item.custom_domain,
+        "home_plane_id": item.home_plane_id,
+        "settings": item.settings.model_dump(mode="json"),
+        "policy": item.policy.model_dump(mode="json", exclude_none=True),
+        "created_at": item.created_at.isoformat(),
+    }
+
+
+def connection(item: Connection) -> dict[str, Any]:
+    data = asdict(item)
+    data["password_policy"] = item.password_policy.model_dump(mode="json")
+    data["created_at"] = item.created_at.isoformat()
+    return data
+
+
+def organization(item: Organization) -> dict[str, Any]:
+    data = asdict(item)
+    data["policy"] = item.policy.model_dump(mode="json", exclude_none=True)
+    data["created_at"] = item.created_at.isoformat()
+    return data
+
+
+def user(item: User) -> dict[str, Any]:
+    data = asdict(item)
+    data["created_at"] = item.created_at.isoformat()
+    data["updated_at"] = item.updated_at.isoformat()
+    return data
+
+
+def membership(item: Membership) -> dict[str, Any]:
+    data = asdict(item)
+    data["created_at"] = item.created_at.isoformat()
+    return data
+
+
+def role(item: Role) -> dict[str, Any]:
+    data = asdict(item)
+    data["created_at"] = item.created_at.isoformat()
+    return data
+
+
+def domain(item: DomainClaim) -> dict[str, Any]:
+    data = asdict(item)
+    for key in ("created_at", "verified_at", "checked_at"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["dns_record"] = {"type": "TXT", "names": list(item.record_names), "value": item.txt_record}
+    return data
+
+
+def application(item: Application, client_secret: str | None = None) -> dict[str, Any]:
+    data = asdict(item)
+    data.pop("client_secret_hash")
+    data["created_at"] = item.created_at.isoformat()
+    if client_secret is not None:
+        data["client_secret"] = client_secret
+    return data
+
+
+def admin_token(item: AdminToken, secret: str | None = None) -> dict[str, Any]:
+    data = asdict(item)
+    data.pop("token_hash")
+    data["created_at"] = item.created_at.isoformat()
+    data["revoked_at"] = item.revoked_at.isoformat() if item.revoked_at else None
+    if secret is not None:
+        data["token"] = secret
+    return data
+
+
+def audit_event(item: AuditEvent) -> dict[str, Any]:
+    data = asdict(item)
+    data["at"] = item.at.isoformat()
+    return data
+
+
+def page(result: Page[Any], render: Any) -> dict[str, Any]:
+    return {"items": [render(item) for item in result.items], "next_cursor": result.next_cursor}

@@ -1,0 +1,1 @@
+"""Admin API routers under ``/api/v1``."""
