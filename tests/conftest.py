@@ -54,3 +54,12 @@ async def runtime(backend: str, tmp_path: Path) -> AsyncIterator[Runtime]:
 @pytest.fixture
 def operator() -> Actor:
     return system_actor("test")
+
+
+@pytest.fixture
+async def api(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """httpx client on the ASGI app, authenticated as an operator."""
+    from tests.support.api import api_client
+
+    async with api_client(runtime) as client:
+        yield client

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import hashlib
 import secrets
 
@@ -37,7 +39,7 @@ class AdminTokenService:
         kind: TokenKind,
         realm: str | None = None,
         organization: str | None = None,
-        scopes: list[str] | None = None,
+        scopes: builtins.list[str] | None = None,
     ) -> tuple[AdminToken, str]:
         """Mint a token. Nobody can grant a scope they lack, nor bind wider than their own binding."""
         require(actor, "tokens:write")
@@ -104,7 +106,7 @@ class AdminTokenService:
         )
 
     async def revoke(self, actor: Actor, token_id: str) -> AdminToken:
-        require(actor, "tokens:write")
+        """404 for a token outside the caller's binding is decided before any scope check (S5)."""
         async with self.ports.control.transaction() as tx:
             token = await tx.admin_tokens.get(token_id)
             bound_elsewhere = token is not None and (
@@ -113,6 +115,7 @@ class AdminTokenService:
             )
             if token is None or bound_elsewhere:
                 raise NotFound("no such token", code="token_not_found")
+            require(actor, "tokens:write")
             token.revoked_at = self.ports.clock.now()
             await tx.admin_tokens.update(token)
             await record(
@@ -126,7 +129,7 @@ class AdminTokenService:
             )
         return token
 
-    async def list(self, actor: Actor) -> list[AdminToken]:
+    async def list(self, actor: Actor) -> builtins.list[AdminToken]:
         require(actor, "tokens:write")
         async with self.ports.control.transaction() as tx:
             tokens = await tx.admin_tokens.list(actor.realm_id)

@@ -60,7 +60,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         version=__version__,
         lifespan=lifespan,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.runtime = active
