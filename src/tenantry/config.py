@@ -41,13 +41,6 @@ class Settings(BaseSettings):
             "a plane created with `--server eu` lives there."
         ),
     )
-    master_key: str | None = Field(
-        None,
-        description="Base64 key that encrypts secrets at rest. Unset: a key file `master.key` in `data_dir`.",
-    )
-    redis_url: str | None = Field(
-        None, description="Redis URL for state shared across nodes (rate limits, replay caches)."
-    )
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted, in bytes.")
     domain_recheck_seconds: int = Field(
         21_600, description="How often verified domain claims are re-checked in DNS (0 turns it off)."
@@ -74,3 +67,13 @@ class Settings(BaseSettings):
 
 def load_settings() -> Settings:
     return Settings()
+
+
+def markdown_table() -> str:
+    """The README's configuration table, generated from the field descriptions above."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default is None or default in ({}, []) else f"`{default}`"
+        rows.append(f"| `TENANTRY_{name.upper()}` | {shown} | {field.description} |")
+    return "\n".join(rows) + "\n"

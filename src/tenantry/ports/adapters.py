@@ -1,4 +1,4 @@
-"""Small ports for the outside world: password hashing, DNS, secrets."""
+"""Small ports for the outside world: password hashing and DNS."""
 
 from __future__ import annotations
 
@@ -17,10 +17,3 @@ class TxtResolver(Protocol):
     """Returns the TXT strings at a name; an empty list when there are none or the name does not exist."""
 
     async def txt(self, name: str) -> list[str]: ...
-
-
-class SecretStore(Protocol):
-    """Encrypts secrets at rest with a master key kept outside the database (DESIGN.md section 8)."""
-
-    def seal(self, plaintext: bytes) -> str: ...
-    def open(self, sealed: str) -> bytes: ...

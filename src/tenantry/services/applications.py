@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import hmac
 import secrets
@@ -110,7 +111,7 @@ class ApplicationService:
         return application, secret
 
     @staticmethod
-    async def _known_organizations(tx: ControlTransaction, realm_id: str, organization_ids: list[str]) -> None:
+    async def _known_organizations(tx: ControlTransaction, realm_id: str, organization_ids: builtins.list[str]) -> None:
         for organization_id in organization_ids:
             if await tx.organizations(realm_id).get(organization_id) is None:
                 raise InvalidInput(

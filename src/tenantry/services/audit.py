@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ class AuditService:
     def __init__(self, ports: Ports):
         self.ports = ports
 
-    async def verify(self, stream: str | None = None) -> list[StreamCheck]:
+    async def verify(self, stream: str | None = None) -> builtins.list[StreamCheck]:
         """Walk each stream's chain; name the first event whose link does not hold."""
         async with self.ports.control.transaction() as tx:
             names = [stream] if stream else await tx.audit.streams()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import secrets
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from .context import Ports
 @dataclass(slots=True)
 class RecheckResult:
     checked: int
-    lapsed: list[str]
+    lapsed: builtins.list[str]
 
 
 async def _claim(tx: ControlTransaction, realm_id: str, organization_id: str, claim_id: str) -> DomainClaim:
@@ -68,7 +69,7 @@ class DomainService:
             )
         return claim
 
-    async def list(self, actor: Actor, realm_ref: str, org_ref: str) -> list[DomainClaim]:
+    async def list(self, actor: Actor, realm_ref: str, org_ref: str) -> builtins.list[DomainClaim]:
         async with self.ports.control.transaction() as tx:
             realm = await lookup.realm(tx, actor, realm_ref)
             org = await lookup.organization(tx, actor, realm.id, org_ref)
@@ -122,6 +123,8 @@ class DomainService:
         claim = await self.get(actor, realm_ref, org_ref, claim_id)
         require(actor, "domains:write")
         async with self.ports.control.transaction() as tx:
+            # Re-read inside the transaction so a concurrent verify or lapse is not overwritten.
+            claim = await _claim(tx, claim.realm_id, claim.organization_id, claim.id)
             claim.auto_join = auto_join
             await tx.domains(claim.realm_id).update(claim)
             await record(
@@ -164,6 +167,11 @@ class DomainService:
             except Unavailable:
                 continue  # a resolver outage is not evidence that the record is gone
             async with self.ports.control.transaction() as tx:
+                # Re-read: the claim may have been deleted, lapsed or edited while DNS was asked.
+                current = await tx.domains(claim.realm_id).get(claim.id)
+                if current is None or current.status != "verified":
+                    continue
+                claim = current
                 claim.checked_at = self.ports.clock.now()
                 if not published:
                     claim.status = "lapsed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 
 from tenantry.core.errors import Conflict, InvalidInput, NotFound
@@ -27,7 +28,7 @@ class Scope:
     plane: DataPlane
 
 
-async def _roles_exist(tx: ControlTransaction, realm_id: str, roles: list[str]) -> list[str]:
+async def _roles_exist(tx: ControlTransaction, realm_id: str, roles: builtins.list[str]) -> builtins.list[str]:
     wanted = sorted(set(roles))
     found = {role.name for role in await tx.roles(realm_id).by_names(wanted)} if wanted else set()
     missing = [name for name in wanted if name not in found]
@@ -51,7 +52,7 @@ class MembershipService:
         realm_ref: str,
         org_ref: str,
         user_id: str,
-        roles: list[str] | None = None,
+        roles: builtins.list[str] | None = None,
         source: MembershipSource = "admin",
     ) -> Membership:
         async with self.ports.control.transaction() as tx:
@@ -133,7 +134,9 @@ class MembershipService:
                 organization_id=scope.organization.id,
             )
 
-    async def set_roles(self, actor: Actor, realm_ref: str, org_ref: str, user_id: str, roles: list[str]) -> Membership:
+    async def set_roles(
+        self, actor: Actor, realm_ref: str, org_ref: str, user_id: str, roles: builtins.list[str]
+    ) -> Membership:
         async with self.ports.control.transaction() as tx:
             scope = await self._scope(tx, actor, realm_ref, org_ref)
             require(actor, "members:write")
@@ -229,7 +232,7 @@ class MembershipService:
                 organization_id=scope.organization.id,
             )
 
-    async def connections(self, actor: Actor, realm_ref: str, org_ref: str) -> list[EnabledConnection]:
+    async def connections(self, actor: Actor, realm_ref: str, org_ref: str) -> builtins.list[EnabledConnection]:
         async with self.ports.control.transaction() as tx:
             scope = await self._scope(tx, actor, realm_ref, org_ref)
             require(actor, "organizations:read")

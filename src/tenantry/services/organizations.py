@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ class DeletionReport:
     organization_id: str
     memberships: int
     users: int
-    connections: list[str]
+    connections: builtins.list[str]
     deleted: bool
 
 
@@ -177,7 +178,9 @@ class OrganizationService:
             plane = await lookup.plane(tx, organization.data_plane_id)
         async with self.ports.planes.transaction(plane, realm.id) as data:
             members = len(await data.memberships.member_ids(organization.id))
-            users = sum([await data.users.count(connection.id) for connection in owned])
+            users = 0
+            for connection in owned:
+                users += await data.users.count(connection.id)
             if not dry_run:
                 await data.memberships.delete_for_organization(organization.id)
                 for connection in owned:

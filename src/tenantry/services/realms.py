@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from typing import Any
 
@@ -121,7 +122,7 @@ class RealmService:
             await tx.realms.delete(realm.id)
             await record(tx, actor, "realm.deleted", "realm", realm.id, details={"name": realm.name})
 
-    async def add_breached_passwords(self, actor: Actor, ref: str, passwords: list[str]) -> int:
+    async def add_breached_passwords(self, actor: Actor, ref: str, passwords: builtins.list[str]) -> int:
         """D9: the realm's own list of breached passwords, stored as SHA-1 digests only."""
         if not passwords:
             raise InvalidInput("no passwords given", code="invalid_request")

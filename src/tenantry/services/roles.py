@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from tenantry.core import names
@@ -17,7 +18,7 @@ from .audit import record
 from .context import Ports
 
 
-def _permissions(values: list[str]) -> list[str]:
+def _permissions(values: builtins.list[str]) -> builtins.list[str]:
     bad = [value for value in values if not PERMISSION.match(value)]
     if bad:
         raise InvalidInput("invalid permission names", code="invalid_permission", details={"permissions": bad})
@@ -37,7 +38,13 @@ class RoleService:
         self.ports = ports
 
     async def create(
-        self, actor: Actor, realm_ref: str, *, name: str, description: str = "", permissions: list[str] | None = None
+        self,
+        actor: Actor,
+        realm_ref: str,
+        *,
+        name: str,
+        description: str = "",
+        permissions: builtins.list[str] | None = None,
     ) -> Role:
         names.slug(name, "role")
         async with self.ports.control.transaction() as tx:

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import APIRouter, FastAPI
 
-from tenantry import __version__
+from tenantry import __version__, logs
 from tenantry.bootstrap import Runtime
 from tenantry.config import load_settings
 
@@ -40,6 +40,8 @@ async def _recheck_domains(runtime: Runtime, every: int) -> None:
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     owned = runtime is None
     active = runtime or Runtime(load_settings())
+    if owned:
+        logs.configure(active.settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,9 +7,11 @@ import secrets
 import time
 from typing import Any
 
+import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = structlog.get_logger("tenantry.http")
 REQUESTS = Counter("tenantry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("tenantry_http_request_seconds", "HTTP request latency", ["method", "route"])
 SECURITY_HEADERS = [
@@ -51,12 +53,16 @@ class RequestContext:
                 ]
             await send(message)
 
+        structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started
             REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
+            LATENCY.labels(scope["method"], route).observe(elapsed)
+            log.info("request", method=scope["method"], route=route, status=status, ms=round(elapsed * 1000, 2))
+            structlog.contextvars.unbind_contextvars("request_id")
 
 
 class BodyLimit:
