@@ -6,6 +6,7 @@ documentation and the code cannot drift apart.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -71,9 +72,10 @@ def load_settings() -> Settings:
 
 def markdown_table() -> str:
     """The README's configuration table, generated from the field descriptions above."""
-    rows = ["| variable | default | meaning |", "|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        default = field.get_default(call_default_factory=True)
-        shown = "unset" if default is None or default in ({}, []) else f"`{default}`"
-        rows.append(f"| `TENANTRY_{name.upper()}` | {shown} | {field.description} |")
+    rows = ["| Setting | Environment variable | Default | Description |", "|---|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        value = info.get_default(call_default_factory=True)
+        shown = "unset" if value is None else f"`{json.dumps(value) if isinstance(value, dict | list) else value}`"
+        description = (info.description or "").replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{name}` | `TENANTRY_{name.upper()}` | {shown} | {description} |")
     return "\n".join(rows) + "\n"

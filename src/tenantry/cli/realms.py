@@ -1,0 +1,87 @@
+"""``tenantry realms``: the hard isolation unit (SPEC A) and its breached-password list (D9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import (
+    ACTOR,
+    CursorOption,
+    JsonOption,
+    LimitOption,
+    confirm_or_abort,
+    done,
+    page_request,
+    print_page,
+    print_record,
+    run,
+)
+
+app = typer.Typer(help="Realms: create, list, show, delete.", no_args_is_help=True)
+RealmRef = Annotated[str, typer.Argument(help="Realm name or id.")]
+
+REALM_COLUMNS = (
+    ("name", lambda r: r.name),
+    ("id", lambda r: r.id),
+    ("display name", lambda r: r.display_name),
+    ("custom domain", lambda r: r.custom_domain),
+    ("created", lambda r: r.created_at),
+)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Realm name: a lowercase slug, part of the issuer URL.")],
+    display_name: Annotated[str | None, typer.Option("--display-name", help="Human-readable name.")] = None,
+    custom_domain: Annotated[str | None, typer.Option("--custom-domain", help="Host name bound to this realm.")] = None,
+    plane: Annotated[str | None, typer.Option("--plane", help="Home data plane (default: shared).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a realm."""
+    realm = run(
+        lambda runtime: runtime.services.realms.create(
+            ACTOR, name=name, display_name=display_name, custom_domain=custom_domain, plane=plane
+        )
+    )
+    print_record(realm, as_json=as_json, title=f"realm {realm.name} created")
+
+
+@app.command("list")
+def list_realms(as_json: JsonOption = False, limit: LimitOption = 50, cursor: CursorOption = None) -> None:
+    """List realms."""
+    page = run(lambda runtime: runtime.services.realms.list(ACTOR, page_request(limit, cursor)))
+    print_page(page, REALM_COLUMNS, as_json=as_json, title="Realms")
+
+
+@app.command("show")
+def show(ref: RealmRef, as_json: JsonOption = False) -> None:
+    """Show one realm with its settings and policy."""
+    realm = run(lambda runtime: runtime.services.realms.get(ACTOR, ref))
+    print_record(realm, as_json=as_json, title=f"realm {realm.name}")
+
+
+@app.command("delete")
+def delete(
+    ref: RealmRef, yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False
+) -> None:
+    """Delete a realm with its configuration and every user in it."""
+    confirm_or_abort(f"Delete realm {ref} and every user in it?", yes)
+    run(lambda runtime: runtime.services.realms.delete(ACTOR, ref))
+    done(f"realm {ref} deleted")
+
+
+@app.command("breached-import")
+def breached_import(
+    ref: RealmRef,
+    file: Annotated[
+        Path, typer.Argument(help="Text file, one password per line.", exists=True, dir_okay=False, readable=True)
+    ],
+) -> None:
+    """Add passwords to the realm's breached list (stored as SHA-1 digests only)."""
+    lines = file.read_text(encoding="utf-8").splitlines()
+    passwords = [line for line in lines if line]
+    added = run(lambda runtime: runtime.services.realms.add_breached_passwords(ACTOR, ref, passwords))
+    done(f"{added} new breached passwords added to realm {ref} ({len(passwords)} read)")
