@@ -261,7 +261,7 @@ def _panel(base_url: str, seeded: Seeded) -> Panel:
 def seed() -> None:
     """Create the demo realm, organizations, users, application and operator token (idempotent)."""
 
-    async def work(runtime: Runtime) -> tuple[str, Seeded, bool]:
+    async def work(runtime: Runtime) -> tuple[str, Seeded]:
         seeded = await Seeder(runtime).seed()
         return runtime.settings.base_url, seeded
 

@@ -60,13 +60,17 @@ class MembershipRepository(Protocol):
 
 
 class DataTransaction(Protocol):
-    users: UserRepository
-    credentials: CredentialRepository
-    identities: IdentityRepository
-    memberships: MembershipRepository
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def credentials(self) -> CredentialRepository: ...
+    @property
+    def identities(self) -> IdentityRepository: ...
+    @property
+    def memberships(self) -> MembershipRepository: ...
 
 
 class DataPlanes(Protocol):
     """Opens transactions on a data plane for one realm; raises ``PlaneBehind`` when its schema lags."""
 
-    def transaction(self, plane: DataPlane, realm_id: str) -> AbstractAsyncContextManager[DataTransaction, None]: ...
+    def transaction(self, plane: DataPlane, realm_id: str) -> AbstractAsyncContextManager[DataTransaction]: ...

@@ -1,0 +1,1 @@
+"""Realm and organization resolution, home-realm discovery, policy evaluation."""
