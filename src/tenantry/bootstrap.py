@@ -29,7 +29,7 @@ from tenantry.storage import migrate
 from tenantry.storage.control.transaction import SqlControlPlane
 from tenantry.storage.data.transaction import SqlDataPlanes
 from tenantry.storage.engines import Engines
-from tenantry.storage.schema_versions import control_head, control_revision
+from tenantry.storage.schema_versions import control_head, control_revision, data_revisions
 from tenantry.storage.urls import StorageConfig, control_url
 
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"][:3000])
@@ -70,7 +70,9 @@ class Runtime:
 
     @cached_property
     def services(self) -> Services:
-        return Services(self.ports, control_url(self.storage).database if self.storage.postgres else None)
+        control_database = control_url(self.storage).database if self.storage.postgres else None
+        planes = PlaneRegistry(self.ports, control_database, frozenset(self.settings.plane_servers), data_revisions())
+        return Services(self.ports, planes)
 
     async def migrate(self) -> list[migrate.PlaneResult]:
         """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned."""
@@ -104,7 +106,7 @@ class Runtime:
 
 
 class Services:
-    def __init__(self, ports: Ports, control_database: str | None):
+    def __init__(self, ports: Ports, planes: PlaneRegistry):
         self.realms = RealmService(ports)
         self.connections = ConnectionService(ports)
         self.users = UserService(ports)
@@ -115,4 +117,4 @@ class Services:
         self.applications = ApplicationService(ports)
         self.admin_tokens = AdminTokenService(ports)
         self.audit = AuditService(ports)
-        self.planes = PlaneRegistry(ports, control_database)
+        self.planes = planes

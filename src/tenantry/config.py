@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, description="Port `tenantry serve` listens on.")
     data_dir: Path = Field(
         Path(".tenantry"),
-        description="Directory for the embedded SQLite databases and the master key file.",
+        description="Directory for the embedded SQLite databases (control.db and planes/*.db).",
     )
     database_url: str | None = Field(
         None,

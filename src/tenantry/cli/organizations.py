@@ -46,7 +46,7 @@ ORG_COLUMNS = (
 @app.command("create")
 def create(
     realm: RealmArg,
-    name: Annotated[str, typer.Argument(help="Organization name, ^[a-z0-9_-]{1,50}$.")],
+    name: Annotated[str, typer.Argument(help="Organization name: 1 to 50 of a-z, 0-9, _ and -.")],
     display_name: Annotated[str | None, typer.Option("--display-name", help="Human-readable name.")] = None,
     isolated: Annotated[
         bool, typer.Option("--isolated", help="Members are exclusive; gets its own connection org-NAME.")

@@ -17,7 +17,7 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="Port (default: TENANTRY_PORT).")] = None,
     reload: Annotated[bool, typer.Option("--reload", help="Restart on code changes (development).")] = False,
 ) -> None:
-    """Serve the identity provider, the admin API and the console."""
+    """Serve the admin API and the health and metrics endpoints over HTTP."""
     config = settings()
     uvicorn.run(
         APP_FACTORY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenantry.core import names
-from tenantry.core.errors import Conflict, NotFound
+from tenantry.core.errors import Conflict, InvalidInput, NotFound
 from tenantry.core.plane import DataPlane, PlaneTier
 from tenantry.services.access import Actor, require_operator
 from tenantry.services.audit import record
@@ -22,6 +22,10 @@ def plane_database(control_database: str | None, name: str) -> str:
 class PlaneRegistry:
     ports: Ports
     control_database: str | None
+    servers: frozenset[str] = frozenset()
+    """Names of the configured plane servers (TENANTRY_PLANE_SERVERS)."""
+    revisions: frozenset[str] = frozenset()
+    """Data-plane schema revisions a plane may be pinned at (L10)."""
 
     async def register(
         self,
@@ -35,13 +39,20 @@ class PlaneRegistry:
         require_operator(actor)
         names.slug(name, "data plane")
         async with self.ports.control.transaction() as tx:
-            if await tx.planes.by_name(name):
-                raise Conflict("a data plane with this name exists", code="plane_exists")
+            database = plane_database(self.control_database, name)
+            if await tx.planes.by_name(name) or any(p.database == database for p in await tx.planes.list()):
+                raise Conflict("a data plane with this name (or its database) exists", code="plane_exists")
+            if server is not None and server not in self.servers:
+                raise InvalidInput(
+                    "no plane server is configured under this name",
+                    code="unknown_plane_server",
+                    details={"server": server, "configured": sorted(self.servers)},
+                )
             plane = DataPlane(
                 id=self.ports.new_id("pln"),
                 name=name,
                 tier=tier,
-                database=plane_database(self.control_database, name),
+                database=database,
                 created_at=self.ports.clock.now(),
                 server=server,
                 region=region,
@@ -64,6 +75,12 @@ class PlaneRegistry:
     async def pin(self, actor: Actor, name: str, revision: str | None) -> DataPlane:
         """L10: hold a plane at a schema revision; ``None`` unpins it."""
         require_operator(actor)
+        if revision is not None and revision not in self.revisions:
+            raise InvalidInput(
+                "unknown data-plane schema revision",
+                code="unknown_revision",
+                details={"revision": revision, "known": sorted(self.revisions)},
+            )
         async with self.ports.control.transaction() as tx:
             plane = await tx.planes.by_name(name)
             if plane is None:

@@ -115,7 +115,7 @@ class ApplicationService:
         for organization_id in organization_ids:
             if await tx.organizations(realm_id).get(organization_id) is None:
                 raise InvalidInput(
-                    "unknown organization", code="organization_not_found", details={"organization_id": organization_id}
+                    "unknown organization", code="unknown_organization", details={"organization_id": organization_id}
                 )
 
     async def get(self, actor: Actor, realm_ref: str, ref: str) -> Application:

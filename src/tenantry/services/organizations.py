@@ -177,12 +177,26 @@ class OrganizationService:
             owned = await tx.connections(realm.id).owned_by(organization.id)
             plane = await lookup.plane(tx, organization.data_plane_id)
         async with self.ports.planes.transaction(plane, realm.id) as data:
-            members = len(await data.memberships.member_ids(organization.id))
-            users = 0
+            member_ids = await data.memberships.member_ids(organization.id)
+            owned_users = 0
             for connection in owned:
-                users += await data.users.count(connection.id)
+                owned_users += await data.users.count(connection.id)
+            # An isolated organization's members are exclusive to it (C1), wherever their connection is.
+            shared_members = (
+                []
+                if not organization.isolated
+                else [
+                    user.id
+                    for user in await data.users.get_many(member_ids)
+                    if user.connection_id not in {c.id for c in owned}
+                ]
+            )
+            users = owned_users + len(shared_members)
+            members = len(member_ids)
             if not dry_run:
                 await data.memberships.delete_for_organization(organization.id)
+                for user_id in shared_members:
+                    await data.users.delete(user_id)
                 for connection in owned:
                     await data.users.delete_all(connection.id)
         report = DeletionReport(organization.id, members, users, [c.id for c in owned], deleted=not dry_run)

@@ -100,29 +100,23 @@ class UserService:
             )
         return user
 
-    async def _realm_planes(self, actor: Actor, realm_ref: str, scope: str) -> tuple[Realm, list[DataPlane]]:
-        """The planes a realm-level user lookup may read: the home plane and those of its connections."""
+    async def _plane(self, actor: Actor, realm_ref: str, connection: str | None, scope: str) -> tuple[Realm, DataPlane]:
+        """The one plane a lookup may read: the named connection's, else the realm's home plane (DESIGN 3)."""
         async with self.ports.control.transaction() as tx:
             realm = await lookup.realm(tx, actor, realm_ref)
             require(actor, scope, realm_level=True)
-            plane_ids = {realm.home_plane_id}
-            page = PageRequest(limit=200)
-            while True:
-                batch = await tx.connections(realm.id).list(page)
-                plane_ids.update(item.data_plane_id for item in batch.items)
-                if batch.next_cursor is None:
-                    break
-                page = PageRequest(limit=200, cursor=batch.next_cursor)
-            return realm, [await lookup.plane(tx, plane_id) for plane_id in sorted(plane_ids)]
+            found = await lookup.connection(tx, realm.id, connection) if connection else None
+            return realm, await lookup.plane(tx, found.data_plane_id if found else realm.home_plane_id)
 
-    async def get(self, actor: Actor, realm_ref: str, user_id: str) -> tuple[User, DataPlane]:
-        realm, planes = await self._realm_planes(actor, realm_ref, "users:read")
-        for plane in planes:
-            async with self.ports.planes.transaction(plane, realm.id) as data:
-                user = await data.users.get(user_id)
-            if user is not None:
-                return user, plane
-        raise NotFound("no such user", code="user_not_found")
+    async def get(
+        self, actor: Actor, realm_ref: str, user_id: str, *, connection: str | None = None, scope: str = "users:read"
+    ) -> tuple[User, DataPlane]:
+        realm, plane = await self._plane(actor, realm_ref, connection, scope)
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            user = await data.users.get(user_id)
+        if user is None:
+            raise NotFound("no such user", code="user_not_found")
+        return user, plane
 
     async def list(
         self,
@@ -143,9 +137,10 @@ class UserService:
         async with self.ports.planes.transaction(plane, realm.id) as data:
             return await data.users.list(page, connection_id=found.id if found else None, email=address)
 
-    async def update(self, actor: Actor, realm_ref: str, user_id: str, changes: dict[str, Any]) -> User:
-        user, plane = await self.get(actor, realm_ref, user_id)
-        require(actor, "users:write", realm_level=True)
+    async def update(
+        self, actor: Actor, realm_ref: str, user_id: str, changes: dict[str, Any], *, connection: str | None = None
+    ) -> User:
+        user, plane = await self.get(actor, realm_ref, user_id, connection=connection, scope="users:write")
         for key in EDITABLE:
             if key in changes:
                 setattr(user, key, changes[key])
@@ -166,10 +161,9 @@ class UserService:
             )
         return user
 
-    async def delete(self, actor: Actor, realm_ref: str, user_id: str) -> None:
+    async def delete(self, actor: Actor, realm_ref: str, user_id: str, *, connection: str | None = None) -> None:
         """Deleting a user is allowed even in an isolated organization (C2); memberships go with it."""
-        user, plane = await self.get(actor, realm_ref, user_id)
-        require(actor, "users:write", realm_level=True)
+        user, plane = await self.get(actor, realm_ref, user_id, connection=connection, scope="users:write")
         async with self.ports.planes.transaction(plane, user.realm_id) as data:
             await data.users.delete(user.id)
         async with self.ports.control.transaction() as tx:

@@ -15,10 +15,10 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from tenantry.core.errors import PlaneBehind
+from tenantry.core.errors import PlaneBehind, Unavailable
 from tenantry.core.plane import DataPlane
 
-from .schema_versions import DATA_VERSION_TABLE, data_head, plane_revision
+from .schema_versions import DATA_VERSION_TABLE, data_head, plane_revision, supported_data_revisions
 from .urls import StorageConfig, control_url, plane_url
 
 APP_ROLE = "tenantry_app"
@@ -78,8 +78,10 @@ class Engines:
             async with engine.connect() as conn:
                 revision = await conn.run_sync(plane_revision)
         except Exception as exc:
-            raise PlaneBehind("this data plane cannot be reached", details={"data_plane": plane.name}) from exc
-        if revision != data_head():
+            raise Unavailable(
+                "this data plane cannot be reached", code="plane_unavailable", details={"data_plane": plane.name}
+            ) from exc
+        if revision not in supported_data_revisions():
             raise PlaneBehind(
                 "this data plane's schema is behind; run `tenantry migrate`",
                 details={"data_plane": plane.name, "revision": revision, "head": data_head()},

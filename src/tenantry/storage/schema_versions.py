@@ -30,6 +30,27 @@ def head(tree: str) -> str:
     return heads[0]
 
 
+OLDEST_SUPPORTED_DATA_REVISION = "dp0001"
+"""L10: the code serves every data-plane revision from this one up to head, so pinned planes keep serving."""
+
+
+@cache
+def supported_data_revisions() -> frozenset[str]:
+    supported = []
+    for revision in ScriptDirectory.from_config(alembic_config("data_plane")).walk_revisions():
+        supported.append(revision.revision)
+        if revision.revision == OLDEST_SUPPORTED_DATA_REVISION:
+            break
+    return frozenset(supported)
+
+
+@cache
+def data_revisions() -> frozenset[str]:
+    """Every revision of the data-plane tree: what a plane may be pinned at."""
+    script = ScriptDirectory.from_config(alembic_config("data_plane"))
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 def data_head() -> str:
     return head("data_plane")
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from tenantry.core.errors import DomainError
+
+log = structlog.get_logger("tenantry.web")
 
 STATUS = {
     "invalid": 400,
@@ -26,7 +29,6 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
-    415: "unsupported_media_type",
 }
 
 
@@ -65,7 +67,17 @@ async def _value(_: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "invalid_request", str(exc))
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A bug answers in the same JSON shape, with the request id to find it in the logs."""
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    log.error("unhandled_error", request_id=request_id, exc_info=exc)
+    response = error_response(500, "internal_error", "an unexpected error occurred", {"request_id": request_id})
+    response.headers["x-request-id"] = request_id
+    return response
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)

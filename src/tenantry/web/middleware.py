@@ -22,6 +22,19 @@ SECURITY_HEADERS = [
 ]
 
 
+API_PREFIX = "/api/v1"
+
+
+def _route_label(scope: Scope) -> str:
+    """The route template, with the API prefix the included router leaves off its own path."""
+    route = getattr(scope.get("route"), "path", None)
+    if route is None:
+        return "unmatched"
+    if scope["path"].startswith(API_PREFIX) and not route.startswith(API_PREFIX):
+        return f"{API_PREFIX}{route}"
+    return str(route)
+
+
 class TooLarge(Exception):
     pass
 
@@ -57,7 +70,7 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = _route_label(scope)
             elapsed = time.perf_counter() - started
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)

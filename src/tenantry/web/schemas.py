@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tenantry.core.admin_token import TokenKind
 from tenantry.core.application import OrganizationPrompt, OrganizationUsage
 from tenantry.core.connection import PasswordPolicy
+from tenantry.core.errors import InvalidInput
 from tenantry.core.policy import Policy
 from tenantry.core.realm import RealmSettings
 
@@ -154,6 +155,14 @@ class BreachedPasswords(Strict):
     passwords: list[str] = Field(min_length=1, max_length=10_000)
 
 
+NULLABLE = frozenset({"custom_domain", "name", "given_name", "family_name"})
+"""PATCH fields where ``null`` means "clear it"; elsewhere ``null`` is refused."""
+
+
 def changes(model: BaseModel) -> dict[str, Any]:
     """The fields a PATCH actually sent, with nested models as plain data."""
-    return model.model_dump(mode="json", exclude_unset=True)
+    sent = model.model_dump(mode="json", exclude_unset=True)
+    refused = sorted(key for key, value in sent.items() if value is None and key not in NULLABLE)
+    if refused:
+        raise InvalidInput("these fields cannot be null", code="invalid_request", details={"fields": refused})
+    return sent

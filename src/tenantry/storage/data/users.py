@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,12 @@ class SqlUserRepository(RealmBound):
     async def get(self, user_id: str) -> User | None:
         return await self._one(users.c.id == user_id)
 
+    async def get_many(self, user_ids: builtins.list[str]) -> builtins.list[User]:
+        if not user_ids:
+            return []
+        query = self._scoped(select(users)).where(users.c.id.in_(user_ids)).order_by(users.c.id)
+        return [_user(row) for row in await self.conn.execute(query)]
+
     async def by_email(self, connection_id: str, email: str) -> User | None:
         return await self._one(users.c.connection_id == connection_id, users.c.email == email)
 
@@ -85,7 +92,9 @@ class SqlUserRepository(RealmBound):
             statement = statement.where(users.c.connection_id == connection_id)
         return int((await self.conn.execute(statement)).rowcount or 0)
 
-    async def colliding_emails(self, connection_id: str, other_connection_ids: list[str], limit: int) -> list[str]:
+    async def colliding_emails(
+        self, connection_id: str, other_connection_ids: builtins.list[str], limit: int
+    ) -> builtins.list[str]:
         """B6: identifiers of ``connection_id`` that also exist in any of the other connections."""
         if not other_connection_ids:
             return []
@@ -107,7 +116,7 @@ class SqlUserRepository(RealmBound):
         )
         return list((await self.conn.execute(query)).scalars())
 
-    async def emails_in(self, connection_id: str, emails: list[str]) -> list[str]:
+    async def emails_in(self, connection_id: str, emails: builtins.list[str]) -> builtins.list[str]:
         query = self._scoped(select(users.c.email)).where(
             users.c.connection_id == connection_id, users.c.email.in_(emails)
         )
@@ -128,8 +137,7 @@ class SqlCredentialRepository(RealmBound):
         self.now = now
 
     async def set_password(self, user_id: str, password_hash: str) -> None:
-        owner = select(users.c.id).where(users.c.id == user_id, users.c.realm_id == self.realm_id)
-        if (await self.conn.execute(owner)).first() is None:
+        if not await self._in_realm(users, user_id):
             raise LookupError("no such user in this realm")
         await self.conn.execute(
             delete(credentials).where(credentials.c.user_id == user_id, credentials.c.realm_id == self.realm_id)
@@ -142,7 +150,8 @@ class SqlCredentialRepository(RealmBound):
 
     async def password_hash(self, user_id: str) -> str | None:
         query = self._scoped(select(credentials.c.password_hash)).where(credentials.c.user_id == user_id)
-        return (await self.conn.execute(query)).scalar_one_or_none()
+        found: str | None = (await self.conn.execute(query)).scalar_one_or_none()
+        return found
 
 
 class SqlIdentityRepository(RealmBound):
@@ -151,6 +160,8 @@ class SqlIdentityRepository(RealmBound):
     async def add(self, identity: Identity) -> None:
         if identity.realm_id != self.realm_id:
             raise ValueError("an identity of another realm cannot be written through this repository")
+        if not await self._in_realm(users, identity.user_id):
+            raise LookupError("no such user in this realm")  # the foreign key alone accepts any realm's user
         await self.conn.execute(insert(identities).values(**asdict(identity)))
 
     async def find(self, connection_id: str, issuer: str, subject: str) -> Identity | None:

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from .. import present
 from ..auth import ActorDep, PageDep, ServicesDep
@@ -54,10 +55,10 @@ async def isolate_organization(realm: str, org: str, actor: ActorDep, services: 
     return present.organization(await services.organizations.isolate(actor, realm, org))
 
 
-@router.delete("/{org}", status_code=204, response_model=None)
+@router.delete("/{org}", status_code=204, response_model=None, responses={200: {"description": "Dry-run report"}})
 async def delete_organization(
     realm: str, org: str, actor: ActorDep, services: ServicesDep, dry_run: bool = False
-) -> Response | dict[str, Any]:
+) -> Response:
     """B2. With ``dry_run=true``: 200 with what would be removed, and nothing removed."""
     report = await services.organizations.delete(actor, realm, org, dry_run=dry_run)
-    return asdict(report) if dry_run else Response(status_code=204)
+    return JSONResponse(asdict(report)) if dry_run else Response(status_code=204)

@@ -42,9 +42,16 @@ async def list_users(
     return present.page(result, present.user)
 
 
+ConnectionHint = Annotated[
+    str | None, Query(max_length=63, description="The user's connection, when it lives outside the home plane.")
+]
+
+
 @router.get("/{user_id}")
-async def get_user(realm: str, user_id: str, actor: ActorDep, services: ServicesDep) -> dict[str, Any]:
-    user, _ = await services.users.get(actor, realm, user_id)
+async def get_user(
+    realm: str, user_id: str, actor: ActorDep, services: ServicesDep, connection: ConnectionHint = None
+) -> dict[str, Any]:
+    user, _ = await services.users.get(actor, realm, user_id, connection=connection)
     return present.user(user)
 
 
@@ -56,6 +63,8 @@ async def update_user(
 
 
 @router.delete("/{user_id}", status_code=204)
-async def delete_user(realm: str, user_id: str, actor: ActorDep, services: ServicesDep) -> Response:
-    await services.users.delete(actor, realm, user_id)
+async def delete_user(
+    realm: str, user_id: str, actor: ActorDep, services: ServicesDep, connection: ConnectionHint = None
+) -> Response:
+    await services.users.delete(actor, realm, user_id, connection=connection)
     return Response(status_code=204)
