@@ -105,6 +105,13 @@ class Engines:
                 await conn.execute(text("SELECT set_config('tenantry.realm_id', :realm, true)"), {"realm": realm_id})
             yield conn
 
+    async def dispose_plane(self, plane_id: str) -> None:
+        """Close one plane's pool, e.g. before its database is dropped."""
+        engine = self._planes.pop(plane_id, None)
+        self._current.pop(plane_id, None)
+        if engine is not None:
+            await engine.dispose()
+
     async def dispose(self) -> None:
         await self.control.dispose()
         for engine in self._planes.values():
