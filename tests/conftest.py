@@ -12,7 +12,6 @@ import pytest
 
 from tenantry.bootstrap import Runtime
 from tenantry.services.access import Actor, system_actor
-
 from tests.support.databases import deployment
 from tests.support.environment import in_ci, postgres_problem
 

@@ -21,14 +21,18 @@ async def keyset_page(
     page: PageRequest,
     to_entity: Callable[[Row[Any]], T],
     key: str = "id",
+    parse: Callable[[str], Any] = str,
 ) -> Page[T]:
-    """Order by the time-sortable id and return ``limit`` rows after ``cursor``."""
+    """Order by ``key`` (the time-sortable id unless told) and return ``limit`` rows after ``cursor``.
+
+    Cursors are strings; ``parse`` turns one back into the key's type (``int`` raises ValueError on junk).
+    """
     column = table.c[key]
     if page.cursor:
-        query = query.where(column > page.cursor)
+        query = query.where(column > parse(page.cursor))
     rows = (await conn.execute(query.order_by(column).limit(page.limit + 1))).all()
     items = [to_entity(row) for row in rows[: page.limit]]
-    next_cursor = getattr(rows[page.limit - 1], key) if len(rows) > page.limit else None
+    next_cursor = str(getattr(rows[page.limit - 1], key)) if len(rows) > page.limit else None
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -44,6 +48,11 @@ class RealmBound:
     def _scoped(self, query: Select[Any]) -> Select[Any]:
         return query.where(self.table.c.realm_id == self.realm_id)
 
+    async def _in_realm(self, table: Table, entity_id: str) -> bool:
+        """Whether a row this repository is about to reference belongs to its realm."""
+        query = select(table.c.id).where(table.c.id == entity_id, table.c.realm_id == self.realm_id)
+        return (await self.conn.execute(query)).first() is not None
+
 
 class RealmTableRepository(RealmBound, Generic[T]):
     """CRUD over one realm-scoped table; subclasses say how rows and entities map."""
@@ -54,10 +63,20 @@ class RealmTableRepository(RealmBound, Generic[T]):
     def _values(self, entity: T) -> dict[str, Any]:
         raise NotImplementedError
 
+    def _references(self, entity: T) -> list[tuple[Table, str]]:
+        """Realm-scoped rows the entity points at; foreign keys alone would accept another realm's."""
+        return []
+
+    async def _check_references(self, entity: T) -> None:
+        for table, entity_id in self._references(entity):
+            if not await self._in_realm(table, entity_id):
+                raise LookupError(f"the referenced {table.name} row is not in this realm")
+
     async def add(self, entity: T) -> None:
         values = self._values(entity)
         if values["realm_id"] != self.realm_id:
             raise ValueError("an entity of another realm cannot be written through this repository")
+        await self._check_references(entity)
         await self.conn.execute(insert(self.table).values(**values))
 
     async def _one(self, *criteria: Any) -> T | None:
@@ -74,6 +93,7 @@ class RealmTableRepository(RealmBound, Generic[T]):
         return await keyset_page(self.conn, self._scoped(select(self.table)), self.table, page, self._entity)
 
     async def update(self, entity: T) -> None:
+        await self._check_references(entity)
         values = self._values(entity)
         entity_id = values.pop("id")
         values.pop("realm_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.engine import Row
 
 from tenantry.core.application import Application
@@ -48,7 +48,16 @@ class SqlConnectionRepository(RealmTableRepository[Connection]):
         values["password_policy"] = entity.password_policy.model_dump(mode="json")
         return values
 
+    def _references(self, entity: Connection) -> list[tuple[Table, str]]:
+        return [(organizations, entity.organization_id)] if entity.organization_id else []
+
     async def enable(self, link: EnabledConnection) -> None:
+        """Both ends must be in this realm, or realm B could tie (and block) realm A's organization (A1)."""
+        if not (
+            await self._in_realm(organizations, link.organization_id)
+            and await self._in_realm(connections, link.connection_id)
+        ):
+            raise LookupError("the organization or the connection is not in this realm")
         await self.disable(link.organization_id, link.connection_id)
         await self.conn.execute(insert(organization_connections).values(realm_id=self.realm_id, **asdict(link)))
 
@@ -139,6 +148,9 @@ class SqlDomainRepository(RealmTableRepository[DomainClaim]):
 
     def _values(self, entity: DomainClaim) -> dict[str, Any]:
         return asdict(entity)
+
+    def _references(self, entity: DomainClaim) -> list[tuple[Table, str]]:
+        return [(organizations, entity.organization_id)]
 
     async def for_organization(self, organization_id: str) -> list[DomainClaim]:
         query = self._scoped(select(domain_claims)).where(domain_claims.c.organization_id == organization_id)

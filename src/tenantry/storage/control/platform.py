@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -112,14 +114,20 @@ class SqlAuditRepository:
         self.clock = clock
 
     async def _head(self, stream: str) -> tuple[int, str]:
+        """Lock the stream's head; a new stream's head is created without failing when a concurrent writer wins.
+
+        A plain INSERT would raise a unique violation in every writer but the first that opened the stream.
+        """
+        postgres = self.conn.dialect.name == "postgresql"
         query = select(audit_heads).where(audit_heads.c.stream == stream)
-        if self.conn.dialect.name == "postgresql":
+        if postgres:
             query = query.with_for_update()
         row = (await self.conn.execute(query)).first()
         if row is None:
-            await self.conn.execute(insert(audit_heads).values(stream=stream, seq=0, hash=GENESIS))
-            return 0, GENESIS
-        return row.seq, row.hash
+            create = (pg_insert if postgres else sqlite_insert)(audit_heads).values(stream=stream, seq=0, hash=GENESIS)
+            await self.conn.execute(create.on_conflict_do_nothing(index_elements=["stream"]))
+            row = (await self.conn.execute(query)).one()
+        return int(row.seq), str(row.hash)
 
     async def append(self, *, stream: str, **fields: Any) -> AuditEvent:
         seq, prev = await self._head(stream)
@@ -144,6 +152,7 @@ class SqlAuditRepository:
     async def list(
         self, stream: str, page: PageRequest, *, organization_id: str | None = None, action: str | None = None
     ) -> Page[AuditEvent]:
+        """Paged by sequence number: ids made in the same millisecond do not sort in the order of the chain."""
         query = select(audit_events).where(audit_events.c.stream == stream)
         if organization_id is not None:
             query = query.where(
@@ -151,4 +160,4 @@ class SqlAuditRepository:
             )
         if action is not None:
             query = query.where(audit_events.c.action == action)
-        return await keyset_page(self.conn, query, audit_events, page, _event)
+        return await keyset_page(self.conn, query, audit_events, page, _event, key="seq", parse=int)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -69,12 +70,13 @@ class SqlRealmRepository:
     async def update(self, realm: Realm) -> None:
         values = _realm_values(realm)
         values.pop("id")
+        values.pop("created_at")  # like every other repository: creation time is written once
         await self.conn.execute(update(realms).where(realms.c.id == realm.id).values(**values))
 
     async def delete(self, realm_id: str) -> None:
         await self.conn.execute(delete(realms).where(realms.c.id == realm_id))
 
-    async def add_breached(self, realm_id: str, sha1_digests: list[str]) -> int:
+    async def add_breached(self, realm_id: str, sha1_digests: builtins.list[str]) -> int:
         existing = set(
             (
                 await self.conn.execute(

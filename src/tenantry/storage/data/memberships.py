@@ -12,7 +12,7 @@ from tenantry.core.membership import Membership
 from tenantry.ports.paging import Page, PageRequest
 
 from ..control.base import RealmBound, keyset_page
-from ..tables_data import memberships
+from ..tables_data import memberships, users
 
 
 def _membership(row: Row[Any]) -> Membership:
@@ -32,6 +32,8 @@ class SqlMembershipRepository(RealmBound):
     async def add(self, membership: Membership) -> None:
         if membership.realm_id != self.realm_id:
             raise ValueError("a membership of another realm cannot be written through this repository")
+        if not await self._in_realm(users, membership.user_id):
+            raise LookupError("no such user in this realm")  # the foreign key alone accepts any realm's user
         await self.conn.execute(insert(memberships).values(**asdict(membership)))
 
     def _key(self, organization_id: str, user_id: str) -> Any:
