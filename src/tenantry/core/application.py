@@ -13,6 +13,8 @@ OrganizationUsage = Literal["deny", "allow", "require"]
 OrganizationPrompt = Literal["none", "before_login", "after_login"]
 GrantType = Literal["authorization_code", "refresh_token", "client_credentials"]
 ALLOWED_GRANTS = frozenset({"authorization_code", "refresh_token", "client_credentials"})
+SCRIPT_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob"})
+"""Schemes that run or read content in the user agent: never a redirect target."""
 
 
 @dataclass(slots=True)
@@ -52,16 +54,30 @@ def check_grants(grant_types: list[str], public: bool) -> None:
 
 
 def check_redirect_uris(uris: list[str]) -> None:
-    """Redirect URIs are absolute, without fragments or userinfo; http only for loopback (RFC 9700 2.1)."""
+    """Redirect URIs are absolute, without fragments or userinfo; http only for loopback (RFC 9700 2.1).
+
+    Also refused: script-like schemes (``javascript:``, ``data:`` ...), an empty fragment (``#``),
+    whitespace, control or invisible format characters, and anything ``urlsplit`` cannot parse.
+    """
     for uri in uris:
-        parts = urlsplit(uri)
-        loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
-        bad = (
-            not parts.scheme
-            or parts.fragment
-            or "@" in parts.netloc
-            or (parts.scheme in {"http", "https"} and not parts.hostname)
-            or (parts.scheme == "http" and not loopback)
-        )
-        if bad:
+        if not _acceptable_redirect(uri):
             raise InvalidInput("invalid redirect_uri", code="invalid_redirect_uri", details={"redirect_uri": uri})
+
+
+def _acceptable_redirect(uri: object) -> bool:
+    if not isinstance(uri, str) or not uri or any(char.isspace() or not char.isprintable() for char in uri):
+        return False
+    try:
+        parts = urlsplit(uri)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    loopback = hostname in {"localhost", "127.0.0.1", "::1"}
+    return not (
+        not parts.scheme
+        or parts.scheme in SCRIPT_SCHEMES
+        or "#" in uri
+        or "@" in parts.netloc
+        or (parts.scheme in {"http", "https"} and not hostname)
+        or (parts.scheme == "http" and not loopback)
+    )

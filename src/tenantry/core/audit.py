@@ -44,13 +44,20 @@ def redact(details: dict[str, Any]) -> dict[str, Any]:
     """Never put a secret, password, token or secret reference into the log (L1, DESIGN section 8)."""
     clean: dict[str, Any] = {}
     for key, value in details.items():
-        if any(hint in key.lower() for hint in _SECRET_HINTS):
+        if any(hint in str(key).lower() for hint in _SECRET_HINTS):
             clean[key] = REDACTED
-        elif isinstance(value, dict):
-            clean[key] = redact(value)
         else:
-            clean[key] = value
+            clean[key] = _redact_value(value)
     return clean
+
+
+def _redact_value(value: Any) -> Any:
+    """Dicts nested anywhere, also inside lists, are redacted too."""
+    if isinstance(value, dict):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
 
 
 def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:

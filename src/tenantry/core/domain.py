@@ -62,8 +62,8 @@ CONSUMER_MAIL_DOMAINS = frozenset(
 
 
 def claimable(domain: str) -> str:
-    """F2: consumer mail domains can never be claimed by an organization."""
-    if domain in CONSUMER_MAIL_DOMAINS:
+    """F2: consumer mail domains can never be claimed by an organization (compared case-insensitively)."""
+    if domain.strip().rstrip(".").lower() in CONSUMER_MAIL_DOMAINS:
         raise InvalidInput(
             "consumer mail domains cannot be claimed", code="consumer_domain", details={"domain": domain}
         )

@@ -16,6 +16,7 @@ PREFIXES = frozenset(
     {"rlm", "org", "usr", "con", "app", "inv", "cus", "pln", "rol", "dom", "tok", "idn", "evt", "ses", "key"}
 )
 ID_PATTERN = re.compile(r"^(?P<prefix>[a-z]{3})_(?P<body>[0-9a-hjkmnp-tv-z]{26})$")
+"""Use with ``fullmatch``: ``$`` alone would also accept a trailing newline."""
 
 
 def new_id(prefix: str, now_ms: int) -> str:
@@ -36,5 +37,5 @@ def new_id(prefix: str, now_ms: int) -> str:
 
 
 def has_prefix(value: str, prefix: str) -> bool:
-    match = ID_PATTERN.match(value)
+    match = ID_PATTERN.fullmatch(value)
     return bool(match and match.group("prefix") == prefix)

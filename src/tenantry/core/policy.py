@@ -101,7 +101,7 @@ def merge(realm: Policy, org: Policy) -> Policy:
         allowed_connections=_intersect(realm.allowed_connections, org.allowed_connections),
         session_idle_minutes=_least(realm.session_idle_minutes, org.session_idle_minutes),
         session_absolute_minutes=_least(realm.session_absolute_minutes, org.session_absolute_minutes),
-        ip_allowlist=org.ip_allowlist if org.ip_allowlist is not None else realm.ip_allowlist,
+        ip_allowlist=_overlap(realm.ip_allowlist, org.ip_allowlist),
         sso_only_for_verified_domains=_any(realm.sso_only_for_verified_domains, org.sso_only_for_verified_domains),
     )
 
@@ -113,6 +113,30 @@ def _any(a: bool | None, b: bool | None) -> bool | None:
 def _least(a: int | None, b: int | None) -> int | None:
     values = [value for value in (a, b) if value is not None]
     return min(values) if values else None
+
+
+def _overlap(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+    """The addresses both allowlists admit. Two CIDR blocks either nest or are disjoint, so the
+    overlap of a pair is the smaller block when one holds the other, and nothing otherwise; an
+    empty result admits no address at all (stricter than either list)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    result: list[str] = []
+    for left in (ipaddress.ip_network(item) for item in a):
+        for right in (ipaddress.ip_network(item) for item in b):
+            if left.version != right.version:
+                continue
+            if left.subnet_of(right):  # type: ignore[arg-type]
+                inner = left
+            elif right.subnet_of(left):  # type: ignore[arg-type]
+                inner = right
+            else:
+                continue
+            if str(inner) not in result:
+                result.append(str(inner))
+    return result
 
 
 def _intersect(a: list[str] | None, b: list[str] | None) -> list[str] | None:
