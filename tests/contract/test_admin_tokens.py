@@ -10,9 +10,9 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tenantry.core.admin_token import ORG_ADMIN_SCOPES, AdminToken
+from tenantry.core.errors import Conflict
 
 from .world import World, fresh, moment, unique
 
@@ -82,7 +82,7 @@ async def test_update_changes_name_scopes_and_revocation_only(world: World):
 
 async def test_token_hash_is_unique(world: World):
     first = await _add(world)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await _add(world, token_hash=first.token_hash)
 
 

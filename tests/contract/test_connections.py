@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tenantry.core.connection import PasswordPolicy
+from tenantry.core.errors import Conflict
 from tenantry.ports.control import EnabledConnection
 from tenantry.ports.paging import PageRequest
 
@@ -81,7 +81,7 @@ async def test_delete_removes_the_connection_and_its_enabled_links(world: World)
 async def test_connection_name_is_unique_per_realm_but_free_across_realms(world: World):
     realm_a, realm_b = await world.realm(), await world.realm()
     await world.connection(realm_a.id, name="db")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.control.transaction() as tx:
             await tx.connections(realm_a.id).add(connection(realm_a.id, world.plane.id, name="db"))
     in_b = await world.connection(realm_b.id, name="db")

@@ -11,9 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tenantry.core.domain import DomainClaim
+from tenantry.core.errors import Conflict
 
 from .world import EPOCH_MS, World, at, domain_claim, unique
 
@@ -109,7 +109,7 @@ async def test_f3_one_verified_claim_per_domain_across_the_deployment(world: Wor
     domain = _domain()
     first = await _claim(world, realm_a.id, org_a.id, domain, **_verified())
     for realm_id, org_id in ((realm_a.id, org_a2.id), (realm_b.id, org_b.id)):
-        with pytest.raises(IntegrityError):
+        with pytest.raises(Conflict):
             await _claim(world, realm_id, org_id, domain, **_verified())
     async with world.control.transaction() as tx:
         assert await tx.domain_registry.verified_anywhere(domain) == first
@@ -122,7 +122,7 @@ async def test_f3_a_second_claim_cannot_be_updated_to_verified(world: World):
     domain = _domain()
     await _claim(world, realm_a.id, org_a.id, domain, **_verified())
     pending = await _claim(world, realm_b.id, org_b.id, domain)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.control.transaction() as tx:
             await tx.domains(realm_b.id).update(replace(pending, **_verified()))
     async with world.control.transaction() as tx:
@@ -157,7 +157,7 @@ async def test_an_organization_claims_a_domain_once(world: World):
     org = await world.organization(realm.id)
     domain = _domain()
     await _claim(world, realm.id, org.id, domain)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await _claim(world, realm.id, org.id, domain)
 
 

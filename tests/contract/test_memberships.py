@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from tenantry.core.errors import Conflict
 from tenantry.core.realm import Realm
 from tenantry.core.user import User
 from tenantry.ports.paging import PageRequest
@@ -39,7 +39,7 @@ async def test_b3_a_user_is_a_member_of_an_organization_once(world: World):
     realm, (alice,) = await _people(world, 1)
     org = await world.organization(realm.id)
     await world.member(realm.id, org.id, alice.id)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await world.member(realm.id, org.id, alice.id, roles=["admin"])
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from tenantry.core.errors import Conflict
 from tenantry.core.policy import Policy
 from tenantry.ports.control import EnabledConnection
 from tenantry.ports.paging import PageRequest
@@ -150,7 +150,7 @@ async def test_c_isolated_among_returns_only_isolated_organizations_asked_about(
 async def test_b1_name_is_unique_per_realm(world: World):
     realm = await world.realm()
     first = await world.organization(realm.id, name="acme")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.control.transaction() as tx:
             await tx.organizations(realm.id).add(organization(realm.id, world.plane.id, name="acme"))
     async with world.control.transaction() as tx:

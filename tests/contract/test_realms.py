@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
+from tenantry.core.errors import Conflict
 from tenantry.core.plane import DataPlane
 from tenantry.core.policy import Policy
 from tenantry.core.realm import RealmSettings
@@ -92,17 +92,17 @@ async def test_delete_removes_the_realm_and_its_configuration(world: World):
 
 async def test_realm_name_is_unique_across_the_deployment(world: World):
     first = await world.realm()
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await world.realm(name=first.name)
 
 
 async def test_a3_custom_domain_belongs_to_one_realm(world: World):
     domain = f"{unique('login')}.example"
     first = await world.realm(custom_domain=domain)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await world.realm(custom_domain=domain)
     second = await world.realm()
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.control.transaction() as tx:
             await tx.realms.update(replace(second, custom_domain=domain))
     async with world.control.transaction() as tx:
@@ -153,7 +153,7 @@ async def test_l10_planes_list_by_id_and_names_are_unique(fresh_world: World):
     async with world.control.transaction() as tx:
         assert await tx.planes.list() == sorted([world.plane, *added], key=lambda plane: plane.id)
     plane_id, created = fresh("pln")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.control.transaction() as tx:
             await tx.planes.add(DataPlane(plane_id, added[0].name, "shared", unique("db"), created))
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tenantry.core.application import Application
+from tenantry.core.errors import Conflict
 from tenantry.core.role import Role
 from tenantry.ports.paging import PageRequest
 
@@ -78,7 +78,7 @@ async def test_role_update_and_delete(world: World):
 async def test_b5_role_name_is_unique_per_realm_but_free_across_realms(world: World):
     realm_a, realm_b = await world.realm(), await world.realm()
     await _role(world, realm_a.id, name="admin")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await _role(world, realm_a.id, name="admin")
     in_b = await _role(world, realm_b.id, name="admin")
     async with world.control.transaction() as tx:
@@ -149,7 +149,7 @@ async def test_application_update_and_delete(world: World):
 async def test_application_client_id_is_unique_across_the_deployment(world: World):
     realm_a, realm_b = await world.realm(), await world.realm()
     first = await _application(world, realm_a.id, client_id="shared-client")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await _application(world, realm_b.id, client_id="shared-client")
     async with world.control.transaction() as tx:
         assert await tx.applications(realm_a.id).by_client_id("shared-client") == first
@@ -159,7 +159,7 @@ async def test_application_client_id_is_unique_across_the_deployment(world: Worl
 async def test_application_name_is_unique_per_realm_but_free_across_realms(world: World):
     realm_a, realm_b = await world.realm(), await world.realm()
     await _application(world, realm_a.id, name="portal")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await _application(world, realm_a.id, name="portal")
     in_b = await _application(world, realm_b.id, name="portal")
     async with world.control.transaction() as tx:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from tenantry.core.connection import Connection
+from tenantry.core.errors import Conflict
 from tenantry.core.realm import Realm
 from tenantry.core.user import Identity
 from tenantry.ports.paging import PageRequest
@@ -208,7 +208,7 @@ async def test_emails_in_returns_the_known_addresses_of_one_connection_sorted(wo
 async def test_hostile_54_email_is_unique_per_realm_and_connection(world: World):
     realm, con, other = await _pool(world)
     first = await world.user(realm.id, con.id, "alice@example.com")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         await world.user(realm.id, con.id, "alice@example.com")
     await world.user(realm.id, other.id, "alice@example.com")
     async with world.data(realm.id) as data:
@@ -286,7 +286,7 @@ async def test_identity_key_is_unique(world: World):
     bob = await world.user(realm.id, con.id, "bob@example.com")
     async with world.data(realm.id) as data:
         await data.identities.add(Identity(alice.id, realm.id, con.id, ISSUER, "sub-1"))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.data(realm.id) as data:
             await data.identities.add(Identity(bob.id, realm.id, con.id, ISSUER, "sub-1"))
 
@@ -381,7 +381,7 @@ async def test_a1_ids_stay_unique_across_realms(world: World):
     realm_b = await world.realm()
     alice = await world.user(realm_a.id, con.id, "alice@example.com")
     clash = replace(alice, realm_id=realm_b.id, email="other@example.com")
-    with pytest.raises(IntegrityError):
+    with pytest.raises(Conflict):
         async with world.data(realm_b.id) as data:
             await data.users.add(clash)
     async with world.data(realm_a.id) as data:

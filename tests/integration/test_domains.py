@@ -259,17 +259,7 @@ async def test_f3_verified_domain_cannot_be_verified_by_another_org(runtime, dns
     await _audit_chains_hold(runtime)
 
 
-UNIQUE_RACE = (
-    "F3/S10: on PostgreSQL two concurrent verifies of one domain (or two concurrent claims of it by one "
-    "organization) both pass the service's check, and the loser's write hits uq_domain_claims_verified "
-    "(uq_domain_claims_org_domain) as a raw sqlalchemy IntegrityError, i.e. a 500 instead of 409; the "
-    "storage layer (SqlDomainRepository.add/update) should translate unique violations into Conflict."
-)
-
-
 async def test_f3_concurrent_verifies_leave_one_owner_and_a_409(runtime, dns, backend, request):
-    if backend == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=UNIQUE_RACE))
     domains = runtime.services.domains
     for round_ in range(8):
         domain = f"race{round_}.example"

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantry.ports.paging import Page, PageRequest
 
+from ..uniqueness import unique
+
 T = TypeVar("T")
 
 
@@ -63,6 +65,9 @@ class RealmTableRepository(RealmBound, Generic[T]):
     def _values(self, entity: T) -> dict[str, Any]:
         raise NotImplementedError
 
+    conflict_code = "conflict"
+    """The error code a unique violation of this table answers with."""
+
     def _references(self, entity: T) -> list[tuple[Table, str]]:
         """Realm-scoped rows the entity points at; foreign keys alone would accept another realm's."""
         return []
@@ -77,7 +82,8 @@ class RealmTableRepository(RealmBound, Generic[T]):
         if values["realm_id"] != self.realm_id:
             raise ValueError("an entity of another realm cannot be written through this repository")
         await self._check_references(entity)
-        await self.conn.execute(insert(self.table).values(**values))
+        async with unique(self.conflict_code, f"a conflicting {self.table.name} row exists"):
+            await self.conn.execute(insert(self.table).values(**values))
 
     async def _one(self, *criteria: Any) -> T | None:
         row = (await self.conn.execute(self._scoped(select(self.table)).where(*criteria))).first()
@@ -98,11 +104,12 @@ class RealmTableRepository(RealmBound, Generic[T]):
         entity_id = values.pop("id")
         values.pop("realm_id")
         values.pop("created_at", None)
-        await self.conn.execute(
-            update(self.table)
-            .where(self.table.c.id == entity_id, self.table.c.realm_id == self.realm_id)
-            .values(**values)
-        )
+        async with unique(self.conflict_code, f"a conflicting {self.table.name} row exists"):
+            await self.conn.execute(
+                update(self.table)
+                .where(self.table.c.id == entity_id, self.table.c.realm_id == self.realm_id)
+                .values(**values)
+            )
 
     async def delete(self, entity_id: str) -> None:
         await self.conn.execute(

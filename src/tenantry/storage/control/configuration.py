@@ -29,6 +29,7 @@ from .base import RealmTableRepository
 
 class SqlConnectionRepository(RealmTableRepository[Connection]):
     table = connections
+    conflict_code = "connection_exists"
 
     def _entity(self, row: Row[Any]) -> Connection:
         return Connection(
@@ -88,6 +89,7 @@ class SqlConnectionRepository(RealmTableRepository[Connection]):
 
 class SqlOrganizationRepository(RealmTableRepository[Organization]):
     table = organizations
+    conflict_code = "organization_exists"
 
     def _entity(self, row: Row[Any]) -> Organization:
         return Organization(
@@ -121,6 +123,7 @@ class SqlOrganizationRepository(RealmTableRepository[Organization]):
 
 class SqlRoleRepository(RealmTableRepository[Role]):
     table = roles
+    conflict_code = "role_exists"
 
     def _entity(self, row: Row[Any]) -> Role:
         return Role(
@@ -142,6 +145,7 @@ class SqlRoleRepository(RealmTableRepository[Role]):
 
 class SqlDomainRepository(RealmTableRepository[DomainClaim]):
     table = domain_claims
+    conflict_code = "domain_taken"
 
     def _entity(self, row: Row[Any]) -> DomainClaim:
         return domain_claim(row)
@@ -188,6 +192,7 @@ _APP_CONFIG = (
 
 class SqlApplicationRepository(RealmTableRepository[Application]):
     table = applications
+    conflict_code = "application_exists"
 
     def _entity(self, row: Row[Any]) -> Application:
         return Application(

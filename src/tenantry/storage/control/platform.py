@@ -20,6 +20,7 @@ from tenantry.core.ids import new_id
 from tenantry.ports.paging import Page, PageRequest
 
 from ..tables_control import admin_tokens, audit_events, audit_heads, domain_claims
+from ..uniqueness import unique
 from .base import keyset_page
 from .configuration import domain_claim
 
@@ -43,7 +44,8 @@ class SqlAdminTokenRepository:
         self.conn = conn
 
     async def add(self, token: AdminToken) -> None:
-        await self.conn.execute(insert(admin_tokens).values(**asdict(token)))
+        async with unique("token_exists", "a token with this digest exists"):
+            await self.conn.execute(insert(admin_tokens).values(**asdict(token)))
 
     async def by_hash(self, token_hash: str) -> AdminToken | None:
         row = (await self.conn.execute(select(admin_tokens).where(admin_tokens.c.token_hash == token_hash))).first()

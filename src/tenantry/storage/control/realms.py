@@ -15,6 +15,7 @@ from tenantry.core.realm import Realm, RealmSettings
 from tenantry.ports.paging import Page, PageRequest
 
 from ..tables_control import breached_passwords, data_planes, realms
+from ..uniqueness import unique
 from .base import keyset_page
 
 
@@ -49,7 +50,8 @@ class SqlRealmRepository:
         self.conn = conn
 
     async def add(self, realm: Realm) -> None:
-        await self.conn.execute(insert(realms).values(**_realm_values(realm)))
+        async with unique("realm_exists", "a realm with this name or custom domain exists"):
+            await self.conn.execute(insert(realms).values(**_realm_values(realm)))
 
     async def _one(self, *criteria: Any) -> Realm | None:
         row = (await self.conn.execute(select(realms).where(*criteria))).first()
@@ -71,7 +73,8 @@ class SqlRealmRepository:
         values = _realm_values(realm)
         values.pop("id")
         values.pop("created_at")  # like every other repository: creation time is written once
-        await self.conn.execute(update(realms).where(realms.c.id == realm.id).values(**values))
+        async with unique("realm_exists", "a realm with this name or custom domain exists"):
+            await self.conn.execute(update(realms).where(realms.c.id == realm.id).values(**values))
 
     async def delete(self, realm_id: str) -> None:
         await self.conn.execute(delete(realms).where(realms.c.id == realm_id))
@@ -116,18 +119,19 @@ class SqlPlaneRepository:
         self.conn = conn
 
     async def add(self, plane: DataPlane) -> None:
-        await self.conn.execute(
-            insert(data_planes).values(
-                id=plane.id,
-                name=plane.name,
-                tier=plane.tier,
-                database=plane.database,
-                server=plane.server,
-                region=plane.region,
-                version_pin=plane.version_pin,
-                created_at=plane.created_at,
+        async with unique("plane_exists", "a data plane with this name exists"):
+            await self.conn.execute(
+                insert(data_planes).values(
+                    id=plane.id,
+                    name=plane.name,
+                    tier=plane.tier,
+                    database=plane.database,
+                    server=plane.server,
+                    region=plane.region,
+                    version_pin=plane.version_pin,
+                    created_at=plane.created_at,
+                )
             )
-        )
 
     async def get(self, plane_id: str) -> DataPlane | None:
         row = (await self.conn.execute(select(data_planes).where(data_planes.c.id == plane_id))).first()

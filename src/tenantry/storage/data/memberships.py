@@ -13,6 +13,7 @@ from tenantry.ports.paging import Page, PageRequest
 
 from ..control.base import RealmBound, keyset_page
 from ..tables_data import memberships, users
+from ..uniqueness import unique
 
 
 def _membership(row: Row[Any]) -> Membership:
@@ -34,7 +35,8 @@ class SqlMembershipRepository(RealmBound):
             raise ValueError("a membership of another realm cannot be written through this repository")
         if not await self._in_realm(users, membership.user_id):
             raise LookupError("no such user in this realm")  # the foreign key alone accepts any realm's user
-        await self.conn.execute(insert(memberships).values(**asdict(membership)))
+        async with unique("membership_exists", "the user is already a member"):
+            await self.conn.execute(insert(memberships).values(**asdict(membership)))
 
     def _key(self, organization_id: str, user_id: str) -> Any:
         return and_(

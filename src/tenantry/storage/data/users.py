@@ -16,6 +16,7 @@ from tenantry.ports.paging import Page, PageRequest
 
 from ..control.base import RealmBound, keyset_page
 from ..tables_data import credentials, identities, users
+from ..uniqueness import unique
 
 
 def _user(row: Row[Any]) -> User:
@@ -42,7 +43,8 @@ class SqlUserRepository(RealmBound):
     async def add(self, user: User) -> None:
         if user.realm_id != self.realm_id:
             raise ValueError("a user of another realm cannot be written through this repository")
-        await self.conn.execute(insert(users).values(**asdict(user)))
+        async with unique("user_exists", "a user with this email exists in the connection"):
+            await self.conn.execute(insert(users).values(**asdict(user)))
 
     async def _one(self, *criteria: Any) -> User | None:
         row = (await self.conn.execute(self._scoped(select(users)).where(*criteria))).first()
@@ -162,7 +164,8 @@ class SqlIdentityRepository(RealmBound):
             raise ValueError("an identity of another realm cannot be written through this repository")
         if not await self._in_realm(users, identity.user_id):
             raise LookupError("no such user in this realm")  # the foreign key alone accepts any realm's user
-        await self.conn.execute(insert(identities).values(**asdict(identity)))
+        async with unique("identity_exists", "this identity is linked already"):
+            await self.conn.execute(insert(identities).values(**asdict(identity)))
 
     async def find(self, connection_id: str, issuer: str, subject: str) -> Identity | None:
         query = self._scoped(select(identities)).where(
