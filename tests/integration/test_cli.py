@@ -334,7 +334,7 @@ def test_l9_audit_verify_names_the_first_broken_link(migrated):
 
     _tamper(cli.settings)
     broken = cli("audit", "verify", code=1)
-    assert f"stream realm:{realm} seq 2 event {events[1]['id']}" in broken.stderr
+    assert f"stream realm:{realm} broken at seq 2 (event {events[1]['id']})" in broken.stderr
     assert "error audit_chain_broken" in broken.stderr
     assert "platform" in broken.stdout
     cli("audit", "verify", "--stream", "platform")

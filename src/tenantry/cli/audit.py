@@ -29,43 +29,21 @@ def verify(
 ) -> None:
     """Walk each stream's hash chain; name the first broken link and exit 1 if any."""
     checks = run(lambda runtime: runtime.services.audit.verify(stream))
-    broken = [check for check in checks if check.broken_at is not None]
+    broken = [check for check in checks if not check.ok]
     if as_json:
-        print_json(
-            {
-                "ok": not broken,
-                "streams": [
-                    {
-                        "stream": check.stream,
-                        "events": check.events,
-                        "broken_at": None
-                        if check.broken_at is None
-                        else {"seq": check.broken_at.seq, "event_id": check.broken_at.id},
-                    }
-                    for check in checks
-                ],
-            }
-        )
+        print_json({"ok": not broken, "streams": [check.as_dict() for check in checks]})
     else:
         grid = table("Audit chains", ["stream", "events", "status"])
         for check in checks:
-            event = check.broken_at
-            status = (
-                Text("OK", style="green")
-                if event is None
-                else Text(f"BROKEN at seq {event.seq} (event {event.id})", style="bold red")
-            )
+            problem = check.problem()
+            status = Text("OK", style="green") if problem is None else Text(problem.upper(), style="bold red")
             grid.add_row(check.stream, str(check.events), status)
         console().print(grid)
     if broken:
         fail(
             "audit_chain_broken",
             f"{len(broken)} stream(s) do not verify",
-            {
-                "broken": [
-                    f"stream {c.stream} seq {c.broken_at.seq} event {c.broken_at.id}" for c in broken if c.broken_at
-                ]
-            },
+            {"broken": [f"stream {check.stream} {check.problem()}" for check in broken]},
         )
     if not checks and not as_json:
         console().print("no audit streams yet")

@@ -6,7 +6,7 @@ import builtins
 from dataclasses import dataclass
 from typing import Any
 
-from tenantry.core.audit import PLATFORM_STREAM, AuditEvent, first_broken_link, realm_stream, redact
+from tenantry.core.audit import GENESIS, PLATFORM_STREAM, AuditEvent, first_broken_link, realm_stream, redact
 from tenantry.ports.control import ControlTransaction
 from tenantry.ports.paging import Page, PageRequest
 
@@ -45,6 +45,29 @@ class StreamCheck:
     stream: str
     events: int
     broken_at: AuditEvent | None
+    truncated_after: int | None = None
+    """Set when the stream's recorded tip is beyond its last stored event: events were cut from the end."""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None and self.truncated_after is None
+
+    def problem(self) -> str | None:
+        if self.broken_at is not None:
+            return f"broken at seq {self.broken_at.seq} (event {self.broken_at.id})"
+        if self.truncated_after is not None:
+            return f"events missing after seq {self.truncated_after}"
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        broken = self.broken_at
+        return {
+            "stream": self.stream,
+            "events": self.events,
+            "ok": self.ok,
+            "broken_at": None if broken is None else {"seq": broken.seq, "event_id": broken.id},
+            "truncated_after": self.truncated_after,
+        }
 
 
 class AuditService:
@@ -58,7 +81,12 @@ class AuditService:
             results = []
             for name in names:
                 events = await tx.audit.stream(name)
-                results.append(StreamCheck(name, len(events), first_broken_link(events)))
+                check = StreamCheck(name, len(events), first_broken_link(events))
+                tip = await tx.audit.head(name)
+                last = (events[-1].seq, events[-1].hash) if events else (0, GENESIS)
+                if check.broken_at is None and tip is not None and tip != last:
+                    check.truncated_after = last[0]
+                results.append(check)
         return results
 
     async def list(

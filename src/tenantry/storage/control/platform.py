@@ -148,6 +148,11 @@ class SqlAuditRepository:
         query = select(audit_events).where(audit_events.c.stream == stream).order_by(audit_events.c.seq)
         return [_event(row) for row in await self.conn.execute(query)]
 
+    async def head(self, stream: str) -> tuple[int, str] | None:
+        """The stream's recorded tip, which reveals events deleted from the end of the chain."""
+        row = (await self.conn.execute(select(audit_heads).where(audit_heads.c.stream == stream))).first()
+        return (row.seq, row.hash) if row else None
+
     async def streams(self) -> list[str]:
         return list((await self.conn.execute(select(audit_heads.c.stream).order_by(audit_heads.c.stream))).scalars())
 
