@@ -61,6 +61,14 @@ class MembershipRepository(Protocol):
 
 
 class DataTransaction(Protocol):
+    """One transaction on one plane for one realm.
+
+    ``lock`` serialises writers on named keys until the transaction ends (exclusive, or shared so
+    that many holders can coexist); membership rules that span several rows rely on it.
+    """
+
+    async def lock(self, *keys: str, shared: bool = False) -> None: ...
+
     @property
     def users(self) -> UserRepository: ...
     @property

@@ -61,19 +61,21 @@ class MembershipService:
             wanted = await _roles_exist(tx, scope.realm.id, roles or [])
         org = scope.organization
         async with self.ports.planes.transaction(scope.plane, scope.realm.id) as data:
+            # The user's lock serialises its own membership changes (B3, C1); shared locks on the
+            # organizations involved keep each of them from turning isolated meanwhile (C3).
+            await data.lock(f"user:{user_id}")
             user = await data.users.get(user_id)
             if user is None:
                 raise NotFound("no such user", code="user_not_found")
             current = {m.organization_id for m in await data.memberships.for_user(user.id)}
-        if org.id in current:
-            raise Conflict("the user is already a member", code="membership_exists")
-        async with self.ports.control.transaction() as tx:
-            home = await tx.connections(scope.realm.id).get(user.connection_id)
-            isolated_elsewhere = await tx.organizations(scope.realm.id).isolated_among(sorted(current))
-        self._admissible(scope, current, isolated_elsewhere, home.organization_id if home else None)
-        async with self.ports.planes.transaction(scope.plane, scope.realm.id) as data:
-            if {m.organization_id for m in await data.memberships.for_user(user.id)} != current:
-                raise Conflict("the user's memberships changed; try again", code="concurrent_change")
+            if org.id in current:
+                raise Conflict("the user is already a member", code="membership_exists")
+            await data.lock(*(f"org:{org_id}" for org_id in sorted(current | {org.id})), shared=True)
+            async with self.ports.control.transaction() as tx:
+                home = await tx.connections(scope.realm.id).get(user.connection_id)
+                isolated = await tx.organizations(scope.realm.id).isolated_among(sorted(current | {org.id}))
+            scope.organization.isolated = org.id in isolated
+            self._admissible(scope, current, isolated - {org.id}, home.organization_id if home else None)
             membership = Membership(scope.realm.id, org.id, user.id, self.ports.clock.now(), wanted, source)
             await data.memberships.add(membership)
         async with self.ports.control.transaction() as tx:
@@ -121,6 +123,7 @@ class MembershipService:
                 code="isolated_member_removal",
             )
         async with self.ports.planes.transaction(scope.plane, scope.realm.id) as data:
+            await data.lock(f"user:{user_id}")
             if not await data.memberships.delete(scope.organization.id, user_id):
                 raise NotFound("no such member", code="member_not_found")
         async with self.ports.control.transaction() as tx:

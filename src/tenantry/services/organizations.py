@@ -148,24 +148,26 @@ class OrganizationService:
         if organization.isolated:
             return organization
         async with self.ports.planes.transaction(plane, realm.id) as data:
+            # Exclusive on the organization: no membership change touching it runs until the flag is set.
+            await data.lock(f"org:{organization.id}")
             blockers = await data.memberships.members_elsewhere(organization.id)
-        if blockers:
-            raise IsolationBlocked(
-                "members of this organization belong to other organizations",
-                details={"blocking_user_ids": blockers},
-            )
-        async with self.ports.control.transaction() as tx:
-            organization.isolated = True
-            await tx.organizations(realm.id).update(organization)
-            await record(
-                tx,
-                actor,
-                "organization.isolated",
-                "organization",
-                organization.id,
-                realm_id=realm.id,
-                organization_id=organization.id,
-            )
+            if blockers:
+                raise IsolationBlocked(
+                    "members of this organization belong to other organizations",
+                    details={"blocking_user_ids": blockers},
+                )
+            async with self.ports.control.transaction() as tx:
+                organization.isolated = True
+                await tx.organizations(realm.id).update(organization)
+                await record(
+                    tx,
+                    actor,
+                    "organization.isolated",
+                    "organization",
+                    organization.id,
+                    realm_id=realm.id,
+                    organization_id=organization.id,
+                )
         return organization
 
     async def delete(self, actor: Actor, realm_ref: str, ref: str, *, dry_run: bool = False) -> DeletionReport:

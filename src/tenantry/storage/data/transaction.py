@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tenantry.core.clock import Clock
@@ -18,10 +19,24 @@ from .users import SqlCredentialRepository, SqlIdentityRepository, SqlUserReposi
 class SqlDataTransaction:
     def __init__(self, conn: AsyncConnection, realm_id: str, clock: Clock):
         self.conn = conn
+        self.realm_id = realm_id
         self.users = SqlUserRepository(conn, realm_id)
         self.credentials = SqlCredentialRepository(conn, realm_id, clock.now())
         self.identities = SqlIdentityRepository(conn, realm_id)
         self.memberships = SqlMembershipRepository(conn, realm_id)
+
+    async def lock(self, *keys: str, shared: bool = False) -> None:
+        """PostgreSQL: transaction-scoped advisory locks, taken in the order given (callers sort).
+
+        SQLite needs none: every transaction starts with BEGIN IMMEDIATE, so writers are serial.
+        """
+        if self.conn.dialect.name != "postgresql":
+            return
+        function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        for key in keys:
+            await self.conn.execute(
+                text(f"SELECT {function}(hashtextextended(:key, 0))"), {"key": f"{self.realm_id}:{key}"}
+            )
 
 
 class SqlDataPlanes:
