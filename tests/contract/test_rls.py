@@ -238,3 +238,15 @@ async def test_hostile_52_the_realm_filter_is_not_the_only_guard(pg_world: World
         ids = (await conn.execute(text("SELECT id FROM users"))).scalars().all()
     assert realms == {seeded.realm_id}
     assert ids == [seeded.user.id]
+
+
+# Minor releases that carry the fix for CVE-2024-10976 (RLS policies below subqueries could
+# disregard user ID changes), per major version.
+CVE_2024_10976_FIXED = {12: 21, 13: 17, 14: 14, 15: 9, 16: 5, 17: 1}
+
+
+async def test_hostile_54_postgres_is_patched_for_cve_2024_10976(pg_world: World):
+    async with pg_world.runtime.engines.control.connect() as conn:
+        number = int((await conn.execute(text("SHOW server_version_num"))).scalar_one())
+    major, minor = number // 10000, number % 10000
+    assert major >= 18 or minor >= CVE_2024_10976_FIXED.get(major, 10**6), f"PostgreSQL {major}.{minor} is unpatched"

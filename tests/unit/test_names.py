@@ -268,3 +268,14 @@ def test_domain_name_refuses_junk(raw):
 def test_domain_name_is_a_fixed_point(domain):
     assert names.domain_name(domain) == domain
     assert names.domain_name(names.domain_name(domain.upper() + ".")) == domain
+
+
+def test_b1_names_shaped_like_ids_are_refused():
+    """Paths accept a name or an id; a name that parses as an id could never be reached by name."""
+    lookalike = "org_" + "0" * 26
+    with pytest.raises(InvalidInput) as refused:
+        names.organization_name(lookalike)
+    assert refused.value.code == "invalid_name"
+    with pytest.raises(InvalidInput):
+        names.slug("rlm_" + "a" * 26, "realm")
+    assert names.organization_name("org_team") == "org_team"

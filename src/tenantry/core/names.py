@@ -8,6 +8,7 @@ import unicodedata
 from typing import Any
 
 from .errors import InvalidInput
+from .ids import ID_PATTERN
 
 ORGANIZATION_NAME = re.compile(r"^[a-z0-9_-]{1,50}$")
 SLUG_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -24,7 +25,7 @@ def organization_name(value: str) -> str:
         raise InvalidInput(
             "organization name must match ^[a-z0-9_-]{1,50}$", code="invalid_name", details={"name": value}
         )
-    return value
+    return _not_an_id(value)
 
 
 def slug(value: str, what: str) -> str:
@@ -33,6 +34,13 @@ def slug(value: str, what: str) -> str:
         raise InvalidInput(
             f"{what} name must match ^[a-z0-9][a-z0-9_-]{{0,62}}$", code="invalid_name", details={"name": value}
         )
+    return _not_an_id(value)
+
+
+def _not_an_id(value: str) -> str:
+    """API paths take a name or an id, so a name shaped like an id would be unreachable by name."""
+    if ID_PATTERN.fullmatch(value):
+        raise InvalidInput("a name cannot look like an id", code="invalid_name", details={"name": value})
     return value
 
 
