@@ -226,3 +226,11 @@ async def test_a1_connection_cannot_be_owned_by_an_organization_of_another_realm
     async with world.control.transaction() as tx:
         assert await tx.connections(realm_b.id).get(own.id) == own
         assert await tx.connections(realm_a.id).owned_by(org_a.id) == []
+
+
+async def test_plane_ids_are_the_planes_of_this_realms_connections_only(world: World):
+    realm_a, realm_b = await world.realm(), await world.realm()
+    await world.connection(realm_a.id)
+    async with world.control.transaction() as tx:
+        assert await tx.connections(realm_a.id).plane_ids() == {world.plane.id}
+        assert await tx.connections(realm_b.id).plane_ids() == set()

@@ -38,6 +38,12 @@ async def connection(tx: ControlTransaction, realm_id: str, ref: str) -> Connect
     return found
 
 
+async def realm_planes(tx: ControlTransaction, realm: Realm) -> list[DataPlane]:
+    """The planes that hold any of the realm's users: its home plane and those of its connections."""
+    plane_ids = {realm.home_plane_id} | await tx.connections(realm.id).plane_ids()
+    return [await plane(tx, plane_id) for plane_id in sorted(plane_ids)]
+
+
 async def plane(tx: ControlTransaction, plane_id: str) -> DataPlane:
     found = await tx.planes.get(plane_id)
     if found is None:

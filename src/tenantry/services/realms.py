@@ -106,15 +106,7 @@ class RealmService:
             realm = await lookup.realm(tx, actor, ref)
             require_operator(actor)
             require(actor, "realms:write")
-            plane_ids = {realm.home_plane_id}
-            page = PageRequest(limit=200)
-            while True:
-                batch = await tx.connections(realm.id).list(page)
-                plane_ids.update(connection.data_plane_id for connection in batch.items)
-                if not batch.next_cursor:
-                    break
-                page = PageRequest(limit=200, cursor=batch.next_cursor)
-            planes = [await lookup.plane(tx, plane_id) for plane_id in sorted(plane_ids)]
+            planes = await lookup.realm_planes(tx, realm)
         for plane in planes:
             async with self.ports.planes.transaction(plane, realm.id) as data:
                 await data.users.delete_all()

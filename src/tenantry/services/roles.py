@@ -97,15 +97,7 @@ class RoleService:
             realm = await lookup.realm(tx, actor, realm_ref)
             role = await _role(tx, realm.id, ref)
             require(actor, "roles:write", realm_level=True)
-            plane_ids = {realm.home_plane_id}
-            page = PageRequest(limit=200)
-            while True:
-                batch = await tx.organizations(realm.id).list(page)
-                plane_ids.update(org.data_plane_id for org in batch.items)
-                if batch.next_cursor is None:
-                    break
-                page = PageRequest(limit=200, cursor=batch.next_cursor)
-            planes = [await lookup.plane(tx, plane_id) for plane_id in sorted(plane_ids)]
+            planes = await lookup.realm_planes(tx, realm)
         for plane in planes:
             async with self.ports.planes.transaction(plane, realm.id) as data:
                 await data.memberships.remove_role(role.name)

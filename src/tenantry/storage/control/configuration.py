@@ -86,6 +86,11 @@ class SqlConnectionRepository(RealmTableRepository[Connection]):
         query = self._scoped(select(connections)).where(connections.c.organization_id == organization_id)
         return [self._entity(row) for row in await self.conn.execute(query.order_by(connections.c.id))]
 
+    async def plane_ids(self) -> set[str]:
+        """Every data plane holding users of this realm's connections."""
+        query = select(connections.c.data_plane_id).where(connections.c.realm_id == self.realm_id).distinct()
+        return set((await self.conn.execute(query)).scalars())
+
 
 class SqlOrganizationRepository(RealmTableRepository[Organization]):
     table = organizations
