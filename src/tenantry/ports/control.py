@@ -15,6 +15,7 @@ from tenantry.core.application import Application
 from tenantry.core.audit import AuditEvent
 from tenantry.core.connection import Connection
 from tenantry.core.domain import DomainClaim
+from tenantry.core.idempotency import IdempotentRequest
 from tenantry.core.organization import Organization
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
@@ -142,6 +143,15 @@ class AuditRepository(Protocol):
     ) -> Page[AuditEvent]: ...
 
 
+class IdempotencyRepository(Protocol):
+    async def claim(self, request: IdempotentRequest) -> IdempotentRequest | None:
+        """Record the request as running; return the existing record instead when the key is taken."""
+        ...
+
+    async def complete(self, request: IdempotentRequest) -> None: ...
+    async def release(self, owner: str, key: str) -> None: ...
+
+
 class ControlTransaction(Protocol):
     """One control-plane transaction. Realm-scoped repositories are bound on request."""
 
@@ -155,6 +165,8 @@ class ControlTransaction(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def domain_registry(self) -> DomainRegistry: ...
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def connections(self, realm_id: str) -> ConnectionRepository: ...
     def organizations(self, realm_id: str) -> OrganizationRepository: ...

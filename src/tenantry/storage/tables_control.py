@@ -8,6 +8,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -157,6 +158,18 @@ admin_tokens = Table(
     Column("organization_id", String(32), ForeignKey("organizations.id", ondelete="CASCADE")),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime()),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer),
+    Column("body", LargeBinary),
+    Column("content_type", String(100)),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 audit_heads = Table(

@@ -19,6 +19,7 @@ from tenantry.bootstrap import Runtime
 from tenantry.config import load_settings
 
 from . import errors
+from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
 from .routers import applications, health, members, organizations, platform, realms, roles, users
 
@@ -72,6 +73,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)
     app.add_middleware(RequestContext)
     return app

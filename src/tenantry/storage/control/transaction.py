@@ -16,6 +16,7 @@ from .configuration import (
     SqlOrganizationRepository,
     SqlRoleRepository,
 )
+from .idempotency import SqlIdempotencyRepository
 from .platform import SqlAdminTokenRepository, SqlAuditRepository, SqlDomainRegistry
 from .realms import SqlPlaneRepository, SqlRealmRepository
 
@@ -28,6 +29,7 @@ class SqlControlTransaction:
         self.admin_tokens = SqlAdminTokenRepository(conn)
         self.audit = SqlAuditRepository(conn, clock)
         self.domain_registry = SqlDomainRegistry(conn)
+        self.idempotency = SqlIdempotencyRepository(conn, clock.now())
 
     def connections(self, realm_id: str) -> SqlConnectionRepository:
         return SqlConnectionRepository(self.conn, realm_id)
