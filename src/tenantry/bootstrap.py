@@ -74,20 +74,27 @@ class Runtime:
         planes = PlaneRegistry(self.ports, control_database, frozenset(self.settings.plane_servers), data_revisions())
         return Services(self.ports, planes)
 
-    async def migrate(self) -> list[migrate.PlaneResult]:
-        """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned."""
-        await asyncio.to_thread(migrate.upgrade_control, self.storage)
+    async def migrate(self) -> tuple[migrate.PlaneResult, list[migrate.PlaneResult]]:
+        """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned.
+
+        A plane that fails is reported and the others are still upgraded: one customer's broken
+        database must not hold back the fleet (HOSTILE 73).
+        """
+        before, after = await asyncio.to_thread(migrate.upgrade_control, self.storage)
+        control = migrate.PlaneResult("(control plane)", before, after)
         await self.services.planes.ensure(system_actor("migrate"), DEFAULT_PLANE)
         results = []
         for plane in await self.services.planes.list():
+            target = plane.version_pin or "head"
+            try:
+                result = await asyncio.to_thread(migrate.upgrade_plane, self.storage, plane, target)
+            except Exception as exc:
+                result = migrate.PlaneResult(plane.name, None, None, error=f"{type(exc).__name__}: {exc}"[:500])
             if plane.version_pin:
-                result = await asyncio.to_thread(migrate.upgrade_plane, self.storage, plane, plane.version_pin)
                 result.skipped = f"pinned at {plane.version_pin}"
-            else:
-                result = await asyncio.to_thread(migrate.upgrade_plane, self.storage, plane)
             self.engines.forget(plane.id)
             results.append(result)
-        return results
+        return control, results
 
     async def control_problem(self) -> str | None:
         """Why the control plane cannot serve (unreachable, or behind the code), or None."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tenantry.core.errors import Conflict, InvalidInput, PlaneBehind, Unavailable
 from tenantry.storage import migrate
@@ -40,7 +41,8 @@ async def test_l10_pinned_planes_are_skipped_by_migrate_and_listed(runtime, oper
     plane = await runtime.services.planes.register(operator, name="pinned", tier="dedicated")
     await asyncio.to_thread(migrate.upgrade_plane, runtime.storage, plane)
     await runtime.services.planes.pin(operator, "pinned", data_head())
-    results = {result.plane: result for result in await runtime.migrate()}
+    _, planes = await runtime.migrate()
+    results = {result.plane: result for result in planes}
     assert results["pinned"].skipped == f"pinned at {data_head()}"
     assert results["shared"].skipped is None
 
@@ -86,3 +88,23 @@ async def test_the_gate_error_is_typed(runtime, operator):
     await asyncio.to_thread(migrate.ensure_database, plane_url(runtime.storage, plane))
     with pytest.raises(PlaneBehind):
         await runtime.engines.ensure_current(plane)
+
+
+async def test_hostile_73_a_plane_that_fails_to_migrate_does_not_hold_back_the_others(runtime, operator, backend):
+    """The broken plane is reported with its error; every other plane is still upgraded."""
+    broken = await runtime.services.planes.register(operator, name="broken", tier="dedicated")
+    healthy = await runtime.services.planes.register(operator, name="healthy", tier="dedicated")
+    if backend == "sqlite":
+        (runtime.storage.data_dir / "planes").mkdir(exist_ok=True)
+        (runtime.storage.data_dir / "planes" / f"{broken.database}.db").write_bytes(b"not a database" * 100)
+    else:
+        await asyncio.to_thread(migrate.ensure_database, plane_url(runtime.storage, broken))
+        engine = create_engine(migrate.sync_url(plane_url(runtime.storage, broken)))
+        with engine.begin() as conn:  # a table the first migration wants to create already exists
+            conn.execute(text("CREATE TABLE users (id text)"))
+        engine.dispose()
+    _, results = await runtime.migrate()
+    by_name = {result.plane: result for result in results}
+    assert by_name["broken"].error
+    assert by_name["healthy"].error is None and by_name["healthy"].after == data_head()
+    await runtime.engines.ensure_current(healthy)

@@ -13,7 +13,7 @@ from tenantry.core.plane import DataPlane, PlaneTier
 from tenantry.storage import migrate as storage_migrate
 from tenantry.storage.migrate import PlaneResult
 
-from .common import ACTOR, JsonOption, done, print_items, run
+from .common import ACTOR, JsonOption, done, fail, print_items, run
 
 
 class Tier(StrEnum):
@@ -37,12 +37,8 @@ PLANE_COLUMNS = (
 def migrate(as_json: JsonOption = False) -> None:
     """Upgrade the control plane and every data plane; pinned planes stay at their pin and are listed."""
 
-    async def work(runtime: Runtime) -> tuple[tuple[str | None, str | None], list[PlaneResult]]:
-        control = await asyncio.to_thread(storage_migrate.upgrade_control, runtime.storage)
-        return control, await runtime.migrate()
-
-    (before, after), results = run(work)
-    rows = [PlaneResult("(control plane)", before, after), *results]
+    control, results = run(lambda runtime: runtime.migrate())
+    rows = [control, *results]
     print_items(
         rows,
         (
@@ -54,9 +50,18 @@ def migrate(as_json: JsonOption = False) -> None:
         as_json=as_json,
         title="Migrations",
     )
+    failed = [result for result in results if result.error]
+    if failed:
+        fail(
+            "migration_failed",
+            f"{len(failed)} data plane(s) could not be upgraded; the others were",
+            {"planes": [f"{result.plane}: {result.error}" for result in failed]},
+        )
 
 
 def _status(result: PlaneResult) -> str:
+    if result.error:
+        return f"FAILED: {result.error}"
     if result.skipped:
         return f"skipped: {result.skipped}"
     return "upgraded" if result.before != result.after else "up to date"

@@ -24,6 +24,8 @@ class PlaneResult:
     before: str | None
     after: str | None
     skipped: str | None = None
+    error: str | None = None
+    """Why this plane could not be upgraded; the other planes are upgraded regardless (HOSTILE 73)."""
 
 
 def ensure_database(url: URL) -> bool:
