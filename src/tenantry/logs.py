@@ -10,6 +10,7 @@ import structlog
 
 def configure(level: str) -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stdout, level=level.upper())
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the readiness probe reads revisions
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -22,6 +22,7 @@ def serve(
     uvicorn.run(
         APP_FACTORY,
         factory=True,
+        access_log=False,
         host=host or config.host,
         port=port if port is not None else config.port,
         reload=reload,
