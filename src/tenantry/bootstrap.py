@@ -10,6 +10,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from tenantry.adapters.dns import DnsTxtResolver
 from tenantry.adapters.passwords import Argon2Hasher
+from tenantry.adapters.secrets import FernetSecretStore
 from tenantry.config import Settings
 from tenantry.controlplane.planes import PlaneRegistry
 from tenantry.core.clock import Clock, SystemClock
@@ -20,10 +21,12 @@ from tenantry.services.audit import AuditService
 from tenantry.services.connections import ConnectionService
 from tenantry.services.context import Ports
 from tenantry.services.domains import DomainService
+from tenantry.services.keys import KeyService
 from tenantry.services.memberships import MembershipService
 from tenantry.services.organizations import OrganizationService
 from tenantry.services.realms import RealmService
 from tenantry.services.roles import RoleService
+from tenantry.services.tokens import TokenService
 from tenantry.services.users import UserService
 from tenantry.storage import migrate
 from tenantry.storage.control.transaction import SqlControlPlane
@@ -39,6 +42,16 @@ DEFAULT_PLANE = "shared"
 
 def storage_config(settings: Settings) -> StorageConfig:
     return StorageConfig(settings.data_dir, settings.database_url, dict(settings.plane_servers))
+
+
+def secret_store(settings: Settings) -> FernetSecretStore:
+    """``TENANTRY_MASTER_KEY``, or a key file in the data directory made on first use.
+
+    With PostgreSQL and several nodes, the key file must be the same on every node (or set the
+    variable): a secret sealed on one node cannot be opened with another node's key.
+    """
+    master = settings.master_key.get_secret_value() if settings.master_key is not None else None
+    return FernetSecretStore(master, settings.data_dir / "master.key")
 
 
 @dataclass
@@ -63,9 +76,12 @@ class Runtime:
             clock=self.clock,
             hasher=self.hasher,
             resolver=DnsTxtResolver(self.settings.dns_nameservers or None),
+            secrets=secret_store(self.settings),
             common_passwords=COMMON_PASSWORDS,
             base_url=self.settings.base_url,
             default_plane=DEFAULT_PLANE,
+            key_publish_seconds=self.settings.key_publish_seconds,
+            key_retire_seconds=self.settings.key_retire_seconds,
         )
 
     @cached_property
@@ -122,6 +138,8 @@ class Services:
         self.roles = RoleService(ports)
         self.domains = DomainService(ports)
         self.applications = ApplicationService(ports)
+        self.keys = KeyService(ports)
+        self.tokens = TokenService(ports, self.keys)
         self.admin_tokens = AdminTokenService(ports)
         self.audit = AuditService(ports)
         self.planes = planes

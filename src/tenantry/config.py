@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tenantry.adapters.secrets import valid_master_key
 
 
 class Settings(BaseSettings):
@@ -42,6 +44,28 @@ class Settings(BaseSettings):
             "a plane created with `--server eu` lives there."
         ),
     )
+    master_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Key that encrypts secrets at rest (signing keys): urlsafe base64 of 32 bytes, e.g. from "
+            "`python -c 'import base64,os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`. "
+            "Unset: a key file `master.key` in `data_dir`, created once (mode 0600); every node of a "
+            "deployment must then share that file."
+        ),
+    )
+    key_publish_seconds: int = Field(
+        3600,
+        ge=0,
+        description="How long a rotated signing key is published in the JWKS before it signs (`tenantry keys rotate`).",
+    )
+    key_retire_seconds: int = Field(
+        86_400,
+        ge=0,
+        description=(
+            "How long a superseded signing key stays in the JWKS after its successor activates; "
+            "at least the longest token lifetime."
+        ),
+    )
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted, in bytes.")
     domain_recheck_seconds: int = Field(
         21_600, description="How often verified domain claims are re-checked in DNS (0 turns it off)."
@@ -60,6 +84,13 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("master_key")
+    @classmethod
+    def _master_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not valid_master_key(value.get_secret_value()):
+            raise ValueError("must be the urlsafe base64 encoding of 32 random bytes")
+        return value
 
     @property
     def uses_postgres(self) -> bool:

@@ -32,6 +32,7 @@ BODIES = {
     ("PATCH", "/api/v1/realms/{realm}/roles/{role}"): {"description": "pwned"},
     ("POST", "/api/v1/realms/{realm}/applications"): {"name": "sneaky", "redirect_uris": ["https://e.example.com/cb"]},
     ("PATCH", "/api/v1/realms/{realm}/applications/{application}"): {"redirect_uris": ["https://e.example.com/x"]},
+    ("POST", "/api/v1/realms/{realm}/keys/rotate"): {"alg": "ES256"},
 }
 NOT_RESOURCE_BOUND = {
     ("POST", "/api/v1/realms"), ("GET", "/api/v1/realms"), ("POST", "/api/v1/tokens"), ("GET", "/api/v1/tokens"),
@@ -55,7 +56,7 @@ def fill(template: str, target: Tenant, *, org: str | None = None) -> str:
     values = {
         "realm": target.realm, "org": org or target.org, "user_id": target.user_id, "connection": target.connection_id,
         "role": target.role, "application": target.application_id, "claim_id": target.claim_id,
-        "token_id": target.token_ids["realm_admin"],
+        "token_id": target.token_ids["realm_admin"], "kid": target.kid,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -97,7 +98,8 @@ async def test_s5_every_route_covered_by_the_walk(api):
                   if m in {"POST", "PUT", "PATCH"} and (m, t) not in NOT_RESOURCE_BOUND]
     bodiless = {("POST", "/api/v1/realms/{realm}/organizations/{org}/isolate"),
                 ("POST", "/api/v1/realms/{realm}/organizations/{org}/domains/{claim_id}/verify"),
-                ("POST", "/api/v1/realms/{realm}/applications/{application}/rotate-secret")}
+                ("POST", "/api/v1/realms/{realm}/applications/{application}/rotate-secret"),
+                ("POST", "/api/v1/realms/{realm}/keys/{kid}/revoke")}
     assert sorted(set(needs_body) - set(BODIES) - bodiless) == []
 
 

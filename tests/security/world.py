@@ -22,6 +22,7 @@ class Tenant:
     role: str
     application_id: str
     claim_id: str
+    kid: str = ""
     realm_admin_token: str = ""
     org_admin_token: str = ""
     token_ids: dict[str, str] = field(default_factory=dict)
@@ -49,6 +50,7 @@ async def build_tenant(api: httpx.AsyncClient, name: str) -> Tenant:
     claim = await _ok(await api.post(f"{base}/organizations/main/domains", json={"domain": f"{name}.example.com"}))
     tenant = Tenant(name, realm["id"], "main", org["id"], "side", other["id"], connection["id"], user["id"],
                     "admin", app["id"], claim["id"])
+    tenant.kid = (await _ok(await api.get(f"{base}/keys")))["items"][0]["kid"]
     ra = await _ok(await api.post("/api/v1/tokens", json={"name": f"{name}-ra", "kind": "realm_admin", "realm": name}))
     oa = await _ok(await api.post("/api/v1/tokens", json={
         "name": f"{name}-oa", "kind": "org_admin", "realm": name, "organization": "main"}))
@@ -64,6 +66,7 @@ async def snapshot(api: httpx.AsyncClient, tenant: Tenant) -> dict[str, object]:
         base, f"{base}/connections", f"{base}/users", f"{base}/organizations", f"{base}/roles",
         f"{base}/applications", f"{base}/organizations/main/members", f"{base}/organizations/side/members",
         f"{base}/organizations/main/connections", f"{base}/organizations/main/domains", "/api/v1/tokens",
+        f"{base}/keys",
     ]
     state = {}
     for path in paths:

@@ -19,7 +19,7 @@ async def api_client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime)
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {secret}"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers) as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8000", headers=headers) as client:
         client.app = app  # type: ignore[attr-defined]
         yield client
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from tenantry.bootstrap import Runtime
 from tenantry.config import Settings
+from tenantry.core.clock import Clock
 
 from .environment import POSTGRES_URL
 
@@ -21,8 +22,7 @@ FAST_HASHING = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parall
 def _drop_databases(prefix: str) -> None:
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
         names = [
-            row[0]
-            for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",))
+            row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",))
         ]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -40,10 +40,15 @@ def test_settings(backend: str, data_dir: Path, **overrides: object) -> tuple[Se
 
 
 @asynccontextmanager
-async def deployment(backend: str, data_dir: Path, **overrides: object) -> AsyncIterator[Runtime]:
-    """A migrated deployment with the default plane; databases are dropped on exit."""
+async def deployment(
+    backend: str, data_dir: Path, *, clock: Clock | None = None, **overrides: object
+) -> AsyncIterator[Runtime]:
+    """A migrated deployment with the default plane; databases are dropped on exit.
+
+    ``clock`` replaces the system clock (e.g. a ``ManualClock`` for rules that depend on time).
+    """
     settings, prefix = test_settings(backend, data_dir, **overrides)
-    runtime = Runtime(settings)
+    runtime = Runtime(settings, clock=clock) if clock is not None else Runtime(settings)
     try:
         await runtime.migrate()
         yield runtime

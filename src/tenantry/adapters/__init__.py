@@ -1,1 +1,1 @@
-"""Implementations of the small ports that reach outside the process: password hashing and DNS."""
+"""Implementations of the small ports that reach outside the process: password hashing, DNS, secrets."""

@@ -29,8 +29,8 @@ from tenantry.services.access import Actor, system_actor
 
 T = TypeVar("T")
 ACTOR: Actor = system_actor("cli")
-HIDDEN_FIELDS = frozenset({"token_hash", "client_secret_hash"})
-"""Digests of secrets never leave the process, not even in ``--json``."""
+HIDDEN_FIELDS = frozenset({"token_hash", "client_secret_hash", "private_pem", "sealed_private_key"})
+"""Digests of secrets and private keys never leave the process, not even in ``--json``."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, max=MAX_LIMIT, help="Items per page.")]

@@ -10,6 +10,7 @@ from . import (
     connections,
     demo,
     domains,
+    keys,
     members,
     organizations,
     planes,
@@ -44,6 +45,7 @@ app.add_typer(members.app, name="members")
 app.add_typer(roles.app, name="roles")
 app.add_typer(domains.app, name="domains")
 app.add_typer(apps.app, name="apps")
+app.add_typer(keys.app, name="keys")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tokens.operator_app, name="operator")
 app.add_typer(audit.app, name="audit")

@@ -32,8 +32,8 @@ def masked(name: str, value: Any) -> Any:
     """Secrets become a mask; URLs (alone or in a mapping, e.g. plane servers) lose their password."""
     if value is None:
         return None
-    if any(hint in name for hint in SECRET_HINTS):
-        return MASK
+    if any(hint in name for hint in SECRET_HINTS) and not isinstance(value, int | float):
+        return MASK  # numbers are never secrets: `key_publish_seconds` stays readable
     if name.endswith("_url"):
         return mask_url(str(value))
     if isinstance(value, dict):

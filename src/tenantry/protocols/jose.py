@@ -53,6 +53,13 @@ def _key(key: JoseKey) -> ECKey | RSAKey:
     return _imported(json.dumps(dict(key.jwk), sort_keys=True))
 
 
+@lru_cache(maxsize=256)
+def from_pem(kid: str, alg: str, pem: bytes) -> JoseKey:
+    """A signing key from its private PEM; cached, because parsing a key costs more than signing."""
+    loaded = ECKey.import_key(pem) if alg == "ES256" else RSAKey.import_key(pem)
+    return JoseKey(kid, alg, loaded.as_dict(private=True))
+
+
 def sign(claims: Mapping[str, Any], key: JoseKey, typ: str) -> str:
     header = {"alg": key.alg, "kid": key.kid, "typ": typ}
     return jwt.encode(header, dict(claims), _key(key), algorithms=[key.alg])

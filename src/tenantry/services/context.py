@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tenantry.core.clock import Clock, epoch_ms
 from tenantry.core.ids import new_id
-from tenantry.ports.adapters import PasswordHasher, TxtResolver
+from tenantry.ports.adapters import PasswordHasher, SecretStore, TxtResolver
 from tenantry.ports.control import ControlPlane
 from tenantry.ports.data import DataPlanes
 
@@ -18,9 +18,14 @@ class Ports:
     clock: Clock
     hasher: PasswordHasher
     resolver: TxtResolver
+    secrets: SecretStore
     common_passwords: frozenset[str]
     base_url: str
     default_plane: str = "shared"
+    key_publish_seconds: int = 3600
+    """How long a rotated signing key is published before it signs."""
+    key_retire_seconds: int = 86_400
+    """How long a superseded signing key stays published: at least the longest token lifetime."""
 
     def new_id(self, prefix: str) -> str:
         return new_id(prefix, epoch_ms(self.clock.now()))

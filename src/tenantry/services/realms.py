@@ -10,6 +10,7 @@ from tenantry.core import names
 from tenantry.core.errors import Conflict, InvalidInput, NotFound
 from tenantry.core.policy import Policy
 from tenantry.core.realm import Realm, RealmSettings
+from tenantry.core.signing_key import ALGORITHMS
 from tenantry.ports.control import ControlTransaction
 from tenantry.ports.paging import Page, PageRequest
 
@@ -17,6 +18,8 @@ from . import lookup
 from .access import Actor, require, require_operator
 from .audit import record
 from .context import Ports
+from .key_material import generate
+from .keys import add_first_keys
 
 
 class RealmService:
@@ -34,9 +37,11 @@ class RealmService:
         policy: Policy | None = None,
         plane: str | None = None,
     ) -> Realm:
+        """A realm with its first signing keys (ES256, RS256), active at once and bound to its issuer."""
         require_operator(actor)
         require(actor, "realms:write")
         names.slug(name, "realm")
+        made = [await generate(alg) for alg in ALGORITHMS]  # before the transaction: RSA takes CPU
         async with self.ports.control.transaction() as tx:
             if await tx.realms.by_name(name):
                 raise Conflict("a realm with this name exists", code="realm_exists", details={"name": name})
@@ -55,7 +60,10 @@ class RealmService:
             if custom_domain:
                 realm.custom_domain = await self._free_domain(tx, custom_domain, realm.id)
             await tx.realms.add(realm)
-            await record(tx, actor, "realm.created", "realm", realm.id, realm_id=realm.id, details={"name": name})
+            kids = await add_first_keys(self.ports, tx, realm, made)
+            await record(
+                tx, actor, "realm.created", "realm", realm.id, realm_id=realm.id, details={"name": name, "kids": kids}
+            )
         return realm
 
     async def _free_domain(self, tx: ControlTransaction, domain: str, realm_id: str) -> str:

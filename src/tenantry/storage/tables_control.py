@@ -146,6 +146,24 @@ applications = Table(
     UniqueConstraint("realm_id", "name", name="uq_applications_realm_name"),
 )
 
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(32), primary_key=True),
+    Column("realm_id", String(32), ForeignKey("realms.id", ondelete="CASCADE"), nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("alg", String(16), nullable=False),
+    Column("sealed_private_key", Text, nullable=False),
+    Column("public_jwk", Json, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("activates_at", UTCDateTime(), nullable=False),
+    Column("superseded_at", UTCDateTime()),
+    Column("retire_after", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
+    Index("ix_signing_keys_realm", "realm_id", "alg"),
+)
+"""A realm's signing keys; the private key is sealed by the SecretStore, the status is computed from the times."""
+
 admin_tokens = Table(
     "admin_tokens",
     metadata,

@@ -21,7 +21,8 @@ from tenantry.config import load_settings
 from . import errors
 from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
-from .routers import applications, health, members, organizations, platform, realms, roles, users
+from .provider.routes import routes as provider_routes
+from .routers import applications, health, keys, members, organizations, platform, realms, roles, users
 
 log = structlog.get_logger("tenantry.web")
 
@@ -69,10 +70,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.state.runtime = active
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (realms, users, organizations, members, roles, applications, platform):
+    for module in (realms, users, organizations, members, roles, applications, keys, platform):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.router.routes.extend(provider_routes())
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)
     app.add_middleware(RequestContext)

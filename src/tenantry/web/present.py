@@ -14,6 +14,7 @@ from tenantry.core.membership import Membership
 from tenantry.core.organization import Organization
 from tenantry.core.realm import Realm
 from tenantry.core.role import Role
+from tenantry.core.signing_key import SigningKey
 from tenantry.core.user import User
 from tenantry.ports.paging import Page
 
@@ -96,6 +97,20 @@ def audit_event(item: AuditEvent) -> dict[str, Any]:
     data = asdict(item)
     data["at"] = item.at.isoformat()
     return data
+
+
+def signing_key(item: SigningKey) -> dict[str, Any]:
+    """The public half only: the private key never leaves the service, not even sealed."""
+    return {
+        "kid": item.kid,
+        "alg": item.alg,
+        "status": item.status,
+        "issuer": item.issuer,
+        "public_jwk": dict(item.public_jwk),
+        "created_at": item.created_at.isoformat(),
+        "activates_at": item.activates_at.isoformat() if item.activates_at else None,
+        "retire_after": item.retire_after.isoformat() if item.retire_after else None,
+    }
 
 
 def page(result: Page[Any], render: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from tenantry.core.connection import PasswordPolicy
 from tenantry.core.errors import InvalidInput
 from tenantry.core.policy import Policy
 from tenantry.core.realm import RealmSettings
+from tenantry.core.signing_key import KeyAlgorithm
 
 Name = Field(min_length=1, max_length=63)
 Text = Field(default=None, max_length=255)
@@ -149,6 +150,10 @@ class TokenCreate(Strict):
     realm: str | None = Field(None, max_length=63)
     organization: str | None = Field(None, max_length=63)
     scopes: list[str] | None = Field(None, max_length=50)
+
+
+class KeyRotate(Strict):
+    alg: KeyAlgorithm = Field(description="`ES256` (access tokens) or `RS256` (ID tokens).")
 
 
 class BreachedPasswords(Strict):

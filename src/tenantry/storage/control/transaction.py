@@ -19,6 +19,7 @@ from .configuration import (
 from .idempotency import SqlIdempotencyRepository
 from .platform import SqlAdminTokenRepository, SqlAuditRepository, SqlDomainRegistry
 from .realms import SqlPlaneRepository, SqlRealmRepository
+from .signing_keys import SqlSigningKeyRepository
 
 
 class SqlControlTransaction:
@@ -45,6 +46,9 @@ class SqlControlTransaction:
 
     def applications(self, realm_id: str) -> SqlApplicationRepository:
         return SqlApplicationRepository(self.conn, realm_id)
+
+    def signing_keys(self, realm_id: str) -> SqlSigningKeyRepository:
+        return SqlSigningKeyRepository(self.conn, realm_id)
 
 
 class SqlControlPlane:

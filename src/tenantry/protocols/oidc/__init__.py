@@ -1,0 +1,1 @@
+"""OpenID Connect Core 1.0 and Discovery 1.0."""

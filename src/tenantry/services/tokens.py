@@ -1,0 +1,127 @@
+"""The token side of a realm's provider: client_credentials (D5), introspection, discovery, JWKS.
+
+Lookups happen here; the decisions are the protocol checks in ``tenantry.protocols``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from tenantry.core.ids import has_prefix
+from tenantry.core.organization import Organization
+from tenantry.core.realm import Realm
+from tenantry.protocols import jose
+from tenantry.protocols.oauth import client_credentials as cc
+from tenantry.protocols.oauth.client_auth import presented_client
+from tenantry.protocols.oauth.errors import InvalidClient, InvalidRequest, UnsupportedGrantType
+from tenantry.protocols.oauth.introspection import INACTIVE, active_response
+from tenantry.protocols.oidc import discovery
+
+from .applications import secret_matches
+from .context import Ports
+from .keys import KeyService
+
+ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
+REFUSED_GRANTS = frozenset({"password", "implicit", "token"})
+
+
+def _jose_key(key: Any) -> jose.JoseKey:
+    return jose.JoseKey(key.kid, key.alg, key.public_jwk)
+
+
+class TokenService:
+    def __init__(self, ports: Ports, keys: KeyService):
+        self.ports = ports
+        self.keys = keys
+
+    def issuer(self, realm: Realm) -> str:
+        return realm.issuer(self.ports.base_url)
+
+    async def discovery(self, realm: Realm) -> dict[str, Any]:
+        return discovery.metadata(self.issuer(realm))
+
+    async def jwks(self, realm: Realm) -> dict[str, Any]:
+        return await self.keys.jwks(realm.id)
+
+    async def _client(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> tuple[Any, bool]:
+        presented = presented_client(authorization, form)
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(presented.client_id)
+        authenticated = (
+            application is not None and presented.secret is not None and secret_matches(application, presented.secret)
+        )
+        return application, authenticated
+
+    async def token(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> dict[str, Any]:
+        grant = form.get("grant_type")
+        if not grant:
+            raise InvalidRequest("grant_type is required")
+        if grant in REFUSED_GRANTS:
+            raise UnsupportedGrantType(f"the {grant} grant is not supported")
+        if grant != cc.GRANT:
+            raise UnsupportedGrantType(f"the {grant} grant is not supported")
+        return await self._client_credentials(realm, authorization, form)
+
+    async def _client_credentials(
+        self, realm: Realm, authorization: str | None, form: Mapping[str, str]
+    ) -> dict[str, Any]:
+        application, authenticated = await self._client(realm, authorization, form)
+        request = cc.ClientCredentialsRequest(
+            client_id=application.client_id if application else "",
+            authenticated=authenticated,
+            scope=form.get("scope"),
+            organization=form.get("organization"),
+        )
+        client = cc.check_client(application, request)
+        cc.check_grant_type(client)
+        scopes = cc.check_scope(request.scope)
+        organization = await self._organization(realm, request.organization)
+        organization = cc.check_organization(client, request, organization)
+        now = self.ports.clock.now()
+        claims = cc.access_token_claims(
+            issuer=self.issuer(realm),
+            application=client,
+            organization=organization,
+            scopes=scopes,
+            now=now,
+            lifetime=ACCESS_TOKEN_LIFETIME,
+            jti=secrets.token_urlsafe(16),
+            org_name_in_tokens=realm.settings.org_name_in_tokens,
+        )
+        key = await self.keys.signing_key(realm.id, "ES256")
+        token = jose.sign(claims, jose.from_pem(key.kid, key.alg, key.private_pem), jose.TYP_ACCESS)
+        answer: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+        }
+        if scopes:
+            answer["scope"] = " ".join(scopes)
+        return answer
+
+    async def _organization(self, realm: Realm, ref: str | None) -> Organization | None:
+        if ref is None:
+            return None
+        async with self.ports.control.transaction() as tx:
+            repo = tx.organizations(realm.id)
+            return await (repo.get(ref) if has_prefix(ref, "org") else repo.by_name(ref))
+
+    async def introspect(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> dict[str, Any]:
+        """RFC 7662: only an authenticated confidential client of this realm may ask."""
+        application, authenticated = await self._client(realm, authorization, form)
+        if application is None or not authenticated:
+            raise InvalidClient("client authentication failed")
+        token = form.get("token")
+        if not token:
+            raise InvalidRequest("token is required")
+        keys = [_jose_key(key) for key in await self.keys.verification_keys(realm.id)]
+        try:
+            claims = jose.verify(
+                token, keys, typ=jose.TYP_ACCESS, issuer=self.issuer(realm), now=self.ports.clock.now()
+            )
+        except jose.InvalidToken:
+            return dict(INACTIVE)
+        return active_response(claims)

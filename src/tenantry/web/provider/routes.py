@@ -1,0 +1,110 @@
+"""Provider endpoints under ``/realms/{realm}`` and, for custom domains, at the root.
+
+Hot paths (token, introspection, JWKS) are plain Starlette endpoints: FastAPI's validation layer
+costs about three times the CPU per request (see docs/provider.md, tuning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tenantry.bootstrap import Runtime
+from tenantry.core.realm import Realm
+from tenantry.protocols.oauth.errors import InvalidRequest, OAuthError
+from tenantry.tenancy.edge import resolve_realm
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024
+
+
+async def realm_of(request: Request) -> Realm:
+    runtime: Runtime = request.app.state.runtime
+    async with runtime.ports.control.transaction() as tx:
+        return await resolve_realm(
+            tx.realms,
+            host=request.headers.get("host", ""),
+            path_realm=request.path_params.get("realm"),
+            base_host=urlsplit(runtime.settings.base_url).netloc,
+        )
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """RFC 6749 3.2: form-encoded, each parameter at most once."""
+    if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() != FORM:
+        raise InvalidRequest(f"the body must be {FORM}")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise InvalidRequest("the request body is too large")
+    pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise InvalidRequest(f"{name} is repeated")
+        form[name] = value
+    return form
+
+
+def oauth_error(error: OAuthError) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="tenantry"'
+    return JSONResponse(error.body(), status_code=error.status, headers=headers)
+
+
+Handler = Callable[[Request, Runtime, Realm], Awaitable[Response]]
+
+
+def protocol(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        realm = await realm_of(request)
+        try:
+            return await handler(request, runtime, realm)
+        except OAuthError as error:
+            return oauth_error(error)
+
+    return endpoint
+
+
+async def _discovery(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    return JSONResponse(await runtime.services.tokens.discovery(realm))
+
+
+async def _jwks(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    return JSONResponse(await runtime.services.tokens.jwks(realm), headers={"Cache-Control": "public, max-age=300"})
+
+
+async def _token(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    form = await form_of(request)
+    answer = await runtime.services.tokens.token(realm, request.headers.get("authorization"), form)
+    return JSONResponse(answer, headers=NO_STORE)
+
+
+async def _introspect(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    form = await form_of(request)
+    answer = await runtime.services.tokens.introspect(realm, request.headers.get("authorization"), form)
+    return JSONResponse(answer, headers=NO_STORE)
+
+
+ENDPOINTS: tuple[tuple[str, Handler, list[str]], ...] = (
+    ("/.well-known/openid-configuration", _discovery, ["GET"]),
+    ("/.well-known/jwks.json", _jwks, ["GET"]),
+    ("/oauth/token", _token, ["POST"]),
+    ("/oauth/introspect", _introspect, ["POST"]),
+)
+
+
+def routes() -> list[Route]:
+    """Each endpoint twice: under ``/realms/{realm}`` and at the root for custom domains."""
+    table = []
+    for path, handler, methods in ENDPOINTS:
+        endpoint = protocol(handler)
+        table.append(Route(f"/realms/{{realm}}{path}", endpoint, methods=methods))
+        table.append(Route(path, endpoint, methods=methods))
+    return table
