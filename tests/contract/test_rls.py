@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tenantry.core.grant import AuthorizationCode, RefreshToken, Session, TokenFamily
 from tenantry.core.user import Identity, User
 from tenantry.storage.engines import APP_ROLE
 from tenantry.storage.tables_data import RLS_TABLES
@@ -50,7 +52,34 @@ async def _seed(world: World) -> Seeded:
     async with world.data(realm.id) as data:
         await data.credentials.set_password(alice.id, "$argon2id$alice")
         await data.identities.add(Identity(alice.id, realm.id, con.id, "https://idp.example", "sub-alice"))
+        await _seed_grants(data, realm.id, alice.id, con.id)
     return Seeded(realm.id, alice, dict.fromkeys(RLS_TABLES, 1))
+
+
+async def _seed_grants(data: Any, realm_id: str, user_id: str, connection_id: str) -> None:
+    """A session, a token family, a code and a refresh token, so the grant tables are covered too."""
+    now, later = moment(), moment() + timedelta(hours=1)
+    session = Session(f"ses-{realm_id}", realm_id, user_id, connection_id, now, now, now, later, later)
+    await data.sessions.add(session)
+    family = TokenFamily(f"fam-{realm_id}", realm_id, user_id, "client", now, session.id)
+    await data.grants.add_family(family)
+    await data.grants.add_code(
+        AuthorizationCode(
+            f"code-{realm_id}",
+            realm_id,
+            family.id,
+            "client",
+            user_id,
+            "https://a.example/cb",
+            "openid",
+            now,
+            now,
+            later,
+        )
+    )
+    await data.grants.add_refresh(
+        RefreshToken(f"rt-{realm_id}", realm_id, family.id, "client", user_id, "openid", now, now, later)
+    )
 
 
 async def _counts(conn: AsyncConnection, realm_id: str | None = None) -> dict[str, int]:

@@ -30,7 +30,7 @@ def head(tree: str) -> str:
     return heads[0]
 
 
-OLDEST_SUPPORTED_DATA_REVISION = "dp0001"
+OLDEST_SUPPORTED_DATA_REVISION = "dp0002"
 """L10: the code serves every data-plane revision from this one up to head, so pinned planes keep serving."""
 
 

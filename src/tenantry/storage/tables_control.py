@@ -218,3 +218,14 @@ audit_events = Table(
     UniqueConstraint("stream", "seq", name="uq_audit_events_stream_seq"),
     Index("ix_audit_events_stream_org", "stream", "organization_id", "seq"),
 )
+
+throttle_counters = Table(
+    "throttle_counters",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("window_ends_at", UTCDateTime(), nullable=False),
+    Column("locked_until", UTCDateTime()),
+    Index("ix_throttle_counters_window_ends_at", "window_ends_at"),
+)
+"""Brute-force counters when Redis is not configured (SPEC S6); ``key`` is a SHA-256 digest, never an email or IP."""

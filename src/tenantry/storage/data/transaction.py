@@ -12,6 +12,7 @@ from tenantry.core.clock import Clock
 from tenantry.core.plane import DataPlane
 
 from ..engines import Engines
+from .grants import SqlGrantRepository, SqlSessionRepository
 from .memberships import SqlMembershipRepository
 from .users import SqlCredentialRepository, SqlIdentityRepository, SqlUserRepository
 
@@ -24,6 +25,8 @@ class SqlDataTransaction:
         self.credentials = SqlCredentialRepository(conn, realm_id, clock.now())
         self.identities = SqlIdentityRepository(conn, realm_id)
         self.memberships = SqlMembershipRepository(conn, realm_id)
+        self.sessions = SqlSessionRepository(conn, realm_id)
+        self.grants = SqlGrantRepository(conn, realm_id)
 
     async def lock(self, *keys: str, shared: bool = False) -> None:
         """PostgreSQL: transaction-scoped advisory locks, taken in the order given (callers sort).
