@@ -13,7 +13,7 @@ import pytest
 from tenantry.bootstrap import Runtime
 from tenantry.services.access import Actor, system_actor
 from tests.support.databases import deployment
-from tests.support.environment import in_ci, postgres_problem
+from tests.support.environment import in_ci, postgres_problem, redis_problem
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -22,12 +22,14 @@ BACKENDS = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    problem = postgres_problem()
-    if not problem:
-        return
-    for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL {problem}"))
+    needs = {"postgres": ("PostgreSQL", postgres_problem), "redis": ("Redis", redis_problem)}
+    for marker, (server, problem_of) in needs.items():
+        marked = [item for item in items if item.get_closest_marker(marker)]
+        problem = problem_of() if marked else None
+        if not problem:
+            continue
+        for item in marked:
+            item.add_marker(pytest.mark.skip(reason=f"{server} {problem}"))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -11,17 +11,22 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 from tenantry.adapters.dns import DnsTxtResolver
 from tenantry.adapters.passwords import Argon2Hasher
 from tenantry.adapters.secrets import FernetSecretStore
+from tenantry.adapters.throttle_redis import RedisThrottleStore
 from tenantry.config import Settings
 from tenantry.controlplane.planes import PlaneRegistry
 from tenantry.core.clock import Clock, SystemClock
+from tenantry.core.throttle import ThrottlePolicy
 from tenantry.services.access import system_actor
 from tenantry.services.admin_tokens import AdminTokenService
 from tenantry.services.applications import ApplicationService
+from tenantry.services.attack_protection import AttackProtection
 from tenantry.services.audit import AuditService
 from tenantry.services.connections import ConnectionService
 from tenantry.services.context import Ports
 from tenantry.services.domains import DomainService
+from tenantry.services.grants import GrantService
 from tenantry.services.keys import KeyService
+from tenantry.services.login import LoginService
 from tenantry.services.memberships import MembershipService
 from tenantry.services.organizations import OrganizationService
 from tenantry.services.realms import RealmService
@@ -29,6 +34,7 @@ from tenantry.services.roles import RoleService
 from tenantry.services.tokens import TokenService
 from tenantry.services.users import UserService
 from tenantry.storage import migrate
+from tenantry.storage.control.throttle import SqlThrottleStore
 from tenantry.storage.control.transaction import SqlControlPlane
 from tenantry.storage.data.transaction import SqlDataPlanes
 from tenantry.storage.engines import Engines
@@ -54,6 +60,24 @@ def secret_store(settings: Settings) -> FernetSecretStore:
     return FernetSecretStore(master, settings.data_dir / "master.key")
 
 
+def throttle_policy(settings: Settings) -> ThrottlePolicy:
+    return ThrottlePolicy(
+        max_failures_per_account_ip=settings.throttle_max_failures_per_account_ip,
+        account_ip_window_seconds=settings.throttle_account_ip_window_seconds,
+        lockout_seconds=settings.throttle_lockout_seconds,
+        max_failures_per_ip=settings.throttle_max_failures_per_ip,
+        ip_window_seconds=settings.throttle_ip_window_seconds,
+        exempt_cidrs=tuple(settings.throttle_exempt_cidrs),
+    )
+
+
+def throttle_store(settings: Settings, engines: Engines, clock: Clock) -> RedisThrottleStore | SqlThrottleStore:
+    """Redis when ``TENANTRY_REDIS_URL`` is set, the control-plane database otherwise (DESIGN.md section 3)."""
+    if settings.redis_url:
+        return RedisThrottleStore(settings.redis_url, settings.redis_prefix)
+    return SqlThrottleStore(engines.control, clock)
+
+
 @dataclass
 class Runtime:
     """Everything a process needs, built once. ``close`` releases engines and threads."""
@@ -70,6 +94,7 @@ class Runtime:
             parallelism=self.settings.argon2_parallelism,
             workers=self.settings.hash_workers,
         )
+        self.throttle = throttle_store(self.settings, self.engines, self.clock)
         self.ports = Ports(
             control=SqlControlPlane(self.engines.control, self.clock),
             planes=SqlDataPlanes(self.engines, self.clock),
@@ -77,6 +102,7 @@ class Runtime:
             hasher=self.hasher,
             resolver=DnsTxtResolver(self.settings.dns_nameservers or None),
             secrets=secret_store(self.settings),
+            throttle=self.throttle,
             common_passwords=COMMON_PASSWORDS,
             base_url=self.settings.base_url,
             default_plane=DEFAULT_PLANE,
@@ -88,7 +114,7 @@ class Runtime:
     def services(self) -> Services:
         control_database = control_url(self.storage).database if self.storage.postgres else None
         planes = PlaneRegistry(self.ports, control_database, frozenset(self.settings.plane_servers), data_revisions())
-        return Services(self.ports, planes)
+        return Services(self.ports, planes, throttle_policy(self.settings))
 
     async def migrate(self) -> tuple[migrate.PlaneResult, list[migrate.PlaneResult]]:
         """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned.
@@ -125,11 +151,13 @@ class Runtime:
 
     async def close(self) -> None:
         await self.engines.dispose()
+        if isinstance(self.throttle, RedisThrottleStore):
+            await self.throttle.close()
         self.hasher.close()
 
 
 class Services:
-    def __init__(self, ports: Ports, planes: PlaneRegistry):
+    def __init__(self, ports: Ports, planes: PlaneRegistry, throttle: ThrottlePolicy | None = None):
         self.realms = RealmService(ports)
         self.connections = ConnectionService(ports)
         self.users = UserService(ports)
@@ -139,7 +167,10 @@ class Services:
         self.domains = DomainService(ports)
         self.applications = ApplicationService(ports)
         self.keys = KeyService(ports)
-        self.tokens = TokenService(ports, self.keys)
+        self.grants = GrantService(ports, self.keys)
+        self.tokens = TokenService(ports, self.keys, self.grants)
         self.admin_tokens = AdminTokenService(ports)
         self.audit = AuditService(ports)
         self.planes = planes
+        self.attack_protection = AttackProtection(ports, throttle or ThrottlePolicy())
+        self.login = LoginService(ports, self.grants, self.attack_protection)

@@ -6,6 +6,7 @@ documentation and the code cannot drift apart.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 
@@ -78,6 +79,42 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(19_456, description="argon2id memory per hash, in KiB.")
     argon2_parallelism: int = Field(1, description="argon2id lanes per hash.")
     hash_workers: int = Field(2, description="Threads that hash passwords off the event loop.")
+    redis_url: str | None = Field(
+        None,
+        description=(
+            "Redis URL (e.g. `redis://127.0.0.1:6379/0`) for shared short-lived state: brute-force counters. "
+            "Unset: the control-plane database. When set and Redis is down, credential checks are refused "
+            "(503 `throttle_unavailable`)."
+        ),
+    )
+    redis_prefix: str = Field("tenantry:", description="Prefix of every Redis key, so deployments can share a Redis.")
+    throttle_max_failures_per_account_ip: int = Field(
+        10,
+        ge=1,
+        description=(
+            "Failed logins of one account from one IP within the window that lock that pair; "
+            "the next try is refused with 429. The same account from another IP is not locked."
+        ),
+    )
+    throttle_account_ip_window_seconds: int = Field(
+        900, ge=1, description="Window of the (account, IP) failure counter, from its first failure."
+    )
+    throttle_lockout_seconds: int = Field(
+        900, ge=1, description="How long a reached limit (account and IP, or IP) refuses further tries."
+    )
+    throttle_max_failures_per_ip: int = Field(
+        100, ge=1, description="Failed logins from one IP across the accounts of a realm within the IP window."
+    )
+    throttle_ip_window_seconds: int = Field(
+        3600, ge=1, description="Window of the per-IP failure counter, from its first failure."
+    )
+    throttle_exempt_cidrs: list[str] = Field(
+        default_factory=list,
+        description=(
+            'Networks never counted per IP, e.g. `["10.0.0.0/8"]` for a corporate NAT; '
+            "their (account, IP) pairs are still counted."
+        ),
+    )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
     @field_validator("base_url")
@@ -91,6 +128,14 @@ class Settings(BaseSettings):
         if value is not None and not valid_master_key(value.get_secret_value()):
             raise ValueError("must be the urlsafe base64 encoding of 32 random bytes")
         return value
+
+    @field_validator("throttle_exempt_cidrs")
+    @classmethod
+    def _exempt_cidrs(cls, value: list[str]) -> list[str]:
+        try:
+            return [str(ipaddress.ip_network(item.strip(), strict=False)) for item in value]
+        except ValueError as exc:
+            raise ValueError(f"holds an invalid CIDR: {exc}") from exc
 
     @property
     def uses_postgres(self) -> bool:

@@ -58,7 +58,8 @@ async def test_discovery_names_the_realms_issuer_and_real_endpoints(api, realm):
     issuer = "http://127.0.0.1:8000/realms/alpha"
     assert meta["issuer"] == issuer
     assert meta["token_endpoint"] == f"{issuer}/oauth/token"
-    assert meta["grant_types_supported"] == ["client_credentials"]
+    assert meta["grant_types_supported"] == ["authorization_code", "refresh_token", "client_credentials"]
+    assert meta["code_challenge_methods_supported"] == ["S256"]
     assert "password" not in meta["grant_types_supported"]
 
 

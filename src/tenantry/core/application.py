@@ -34,6 +34,8 @@ class Application:
     organization_prompt: OrganizationPrompt = "none"
     organization_ids: list[str] = field(default_factory=list)
     """Organizations this application may act for in client_credentials (D5)."""
+    id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"  # noqa: S105 - an algorithm name
+    """RS256 by default for compatibility; ES256 on request (OIDC Dynamic Registration 2)."""
 
 
 def check_organization_behaviour(usage: OrganizationUsage, prompt: OrganizationPrompt) -> None:

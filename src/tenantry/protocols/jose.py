@@ -92,6 +92,7 @@ def verify(
     issuer: str,
     now: datetime,
     audience: str | None = None,
+    allow_expired: bool = False,
 ) -> dict[str, Any]:
     """Return the claims of a token signed by one of ``keys`` for ``issuer``, or raise InvalidToken."""
     if token.count(".") != 2:
@@ -111,16 +112,19 @@ def verify(
         claims = dict(jwt.decode(token, _key(key), algorithms=[key.alg]).claims)
     except (JoseError, ValueError) as exc:
         raise InvalidToken("bad signature or payload") from exc
-    _check_claims(claims, issuer=issuer, audience=audience, now=now)
+    _check_claims(claims, issuer=issuer, audience=audience, now=now, allow_expired=allow_expired)
     return claims
 
 
-def _check_claims(claims: dict[str, Any], *, issuer: str, audience: str | None, now: datetime) -> None:
+def _check_claims(
+    claims: dict[str, Any], *, issuer: str, audience: str | None, now: datetime, allow_expired: bool = False
+) -> None:
+    """``allow_expired`` only for an id_token_hint at logout (OIDC RP-Initiated Logout 2), never for access."""
     moment = now.timestamp()
     if claims.get("iss") != issuer:
         raise InvalidToken("issuer mismatch")
     exp = claims.get("exp")
-    if not isinstance(exp, int | float) or moment > exp + MAX_SKEW_SECONDS:
+    if not isinstance(exp, int | float) or (not allow_expired and moment > exp + MAX_SKEW_SECONDS):
         raise InvalidToken("expired or without exp")
     for name in ("nbf", "iat"):
         value = claims.get(name)

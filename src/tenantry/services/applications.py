@@ -32,6 +32,7 @@ CONFIGURABLE = (
     "organization_usage",
     "organization_prompt",
     "organization_ids",
+    "id_token_signed_response_alg",
 )
 
 

@@ -9,6 +9,7 @@ from tenantry.core.ids import new_id
 from tenantry.ports.adapters import PasswordHasher, SecretStore, TxtResolver
 from tenantry.ports.control import ControlPlane
 from tenantry.ports.data import DataPlanes
+from tenantry.ports.throttle import ThrottleStore
 
 
 @dataclass(slots=True)
@@ -19,6 +20,8 @@ class Ports:
     hasher: PasswordHasher
     resolver: TxtResolver
     secrets: SecretStore
+    throttle: ThrottleStore
+    """Brute-force counters shared by every node: Redis when configured, the control-plane database otherwise."""
     common_passwords: frozenset[str]
     base_url: str
     default_plane: str = "shared"

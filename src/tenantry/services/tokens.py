@@ -16,12 +16,19 @@ from tenantry.core.realm import Realm
 from tenantry.protocols import jose
 from tenantry.protocols.oauth import client_credentials as cc
 from tenantry.protocols.oauth.client_auth import presented_client
-from tenantry.protocols.oauth.errors import InvalidClient, InvalidRequest, UnsupportedGrantType
+from tenantry.protocols.oauth.errors import (
+    InvalidClient,
+    InvalidGrant,
+    InvalidRequest,
+    InvalidToken,
+    UnsupportedGrantType,
+)
 from tenantry.protocols.oauth.introspection import INACTIVE, active_response
 from tenantry.protocols.oidc import discovery
 
 from .applications import secret_matches
 from .context import Ports
+from .grants import GrantService
 from .keys import KeyService
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
@@ -33,9 +40,10 @@ def _jose_key(key: Any) -> jose.JoseKey:
 
 
 class TokenService:
-    def __init__(self, ports: Ports, keys: KeyService):
+    def __init__(self, ports: Ports, keys: KeyService, grants: GrantService):
         self.ports = ports
         self.keys = keys
+        self.grants = grants
 
     def issuer(self, realm: Realm) -> str:
         return realm.issuer(self.ports.base_url)
@@ -61,6 +69,10 @@ class TokenService:
             raise InvalidRequest("grant_type is required")
         if grant in REFUSED_GRANTS:
             raise UnsupportedGrantType(f"the {grant} grant is not supported")
+        if grant == "authorization_code":
+            return await self.grants.authorization_code(realm, authorization, form)
+        if grant == "refresh_token":
+            return await self.grants.refresh_token(realm, authorization, form)
         if grant != cc.GRANT:
             raise UnsupportedGrantType(f"the {grant} grant is not supported")
         return await self._client_credentials(realm, authorization, form)
@@ -117,11 +129,26 @@ class TokenService:
         token = form.get("token")
         if not token:
             raise InvalidRequest("token is required")
-        keys = [_jose_key(key) for key in await self.keys.verification_keys(realm.id)]
         try:
-            claims = jose.verify(
-                token, keys, typ=jose.TYP_ACCESS, issuer=self.issuer(realm), now=self.ports.clock.now()
-            )
+            claims = await self.verify_access_token(realm, token)
         except jose.InvalidToken:
             return dict(INACTIVE)
+        family = claims.get("gid")
+        if family is not None and not (isinstance(family, str) and await self.grants.active_family(realm, family)):
+            return dict(INACTIVE)
         return active_response(claims)
+
+    async def verify_access_token(self, realm: Realm, token: str) -> dict[str, Any]:
+        keys = [_jose_key(key) for key in await self.keys.verification_keys(realm.id)]
+        return jose.verify(token, keys, typ=jose.TYP_ACCESS, issuer=self.issuer(realm), now=self.ports.clock.now())
+
+    async def userinfo(self, realm: Realm, authorization: str | None) -> dict[str, Any]:
+        """OIDC Core 5.3: a Bearer access token of this realm whose grant is still alive (A2)."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise InvalidToken("a bearer access token is required")
+        try:
+            claims = await self.verify_access_token(realm, token.strip())
+            return await self.grants.userinfo(realm, claims)
+        except (jose.InvalidToken, InvalidGrant) as exc:
+            raise InvalidToken("the access token is invalid") from exc

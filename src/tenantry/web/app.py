@@ -10,9 +10,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import structlog
 from fastapi import APIRouter, FastAPI
+from starlette.staticfiles import StaticFiles
 
 from tenantry import __version__, logs
 from tenantry.bootstrap import Runtime
@@ -21,6 +23,7 @@ from tenantry.config import load_settings
 from . import errors
 from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
+from .pages.routes import routes as page_routes
 from .provider.routes import routes as provider_routes
 from .routers import applications, health, keys, members, organizations, platform, realms, roles, users
 
@@ -75,6 +78,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     app.router.routes.extend(provider_routes())
+    app.router.routes.extend(page_routes())
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)
     app.add_middleware(RequestContext)

@@ -127,6 +127,7 @@ class ApplicationConfig(Strict):
     organization_usage: OrganizationUsage = "deny"
     organization_prompt: OrganizationPrompt = "none"
     organization_ids: list[str] = Field(default_factory=list, max_length=1000)
+    id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"  # noqa: S105 - an algorithm name
 
 
 class ApplicationCreate(ApplicationConfig):
@@ -142,6 +143,7 @@ class ApplicationUpdate(Strict):
     organization_usage: OrganizationUsage | None = None
     organization_prompt: OrganizationPrompt | None = None
     organization_ids: list[str] | None = Field(None, max_length=1000)
+    id_token_signed_response_alg: Literal["RS256", "ES256"] | None = None
 
 
 class TokenCreate(Strict):

@@ -56,6 +56,13 @@ class InvalidScope(OAuthError):
     error = "invalid_scope"
 
 
+class InvalidToken(OAuthError):
+    """RFC 6750 3.1: the access token is expired, revoked, malformed or from another realm."""
+
+    error = "invalid_token"
+    status = 401
+
+
 class UnsupportedTokenType(OAuthError):
     """RFC 7009 2.2.1: the server cannot revoke this type of token."""
 

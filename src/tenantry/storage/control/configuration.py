@@ -192,6 +192,7 @@ _APP_CONFIG = (
     "organization_usage",
     "organization_prompt",
     "organization_ids",
+    "id_token_signed_response_alg",
 )
 
 

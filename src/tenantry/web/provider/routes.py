@@ -53,7 +53,8 @@ async def form_of(request: Request) -> dict[str, str]:
 def oauth_error(error: OAuthError) -> JSONResponse:
     headers = dict(NO_STORE)
     if error.status == 401:
-        headers["WWW-Authenticate"] = 'Basic realm="tenantry"'
+        scheme = "Bearer" if error.error == "invalid_token" else "Basic"
+        headers["WWW-Authenticate"] = f'{scheme} realm="tenantry", error="{error.error}"'
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 
 
@@ -92,11 +93,25 @@ async def _introspect(request: Request, runtime: Runtime, realm: Realm) -> Respo
     return JSONResponse(answer, headers=NO_STORE)
 
 
+async def _userinfo(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    answer = await runtime.services.tokens.userinfo(realm, request.headers.get("authorization"))
+    return JSONResponse(answer, headers=NO_STORE)
+
+
+async def _revoke(request: Request, runtime: Runtime, realm: Realm) -> Response:
+    """RFC 7009 2.2: 200 whether or not the token was known."""
+    form = await form_of(request)
+    await runtime.services.grants.revoke(realm, request.headers.get("authorization"), form)
+    return Response(status_code=200, headers=NO_STORE)
+
+
 ENDPOINTS: tuple[tuple[str, Handler, list[str]], ...] = (
     ("/.well-known/openid-configuration", _discovery, ["GET"]),
     ("/.well-known/jwks.json", _jwks, ["GET"]),
     ("/oauth/token", _token, ["POST"]),
     ("/oauth/introspect", _introspect, ["POST"]),
+    ("/oauth/userinfo", _userinfo, ["GET", "POST"]),
+    ("/oauth/revoke", _revoke, ["POST"]),
 )
 
 

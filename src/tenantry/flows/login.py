@@ -1,0 +1,79 @@
+"""The identifier-first login as a small state machine (SPEC B6, D3, D6, D7).
+
+The state travels sealed in a cookie, so any node can continue a login another node began. Each
+step returns what to show next; the service layer performs the lookups the steps ask for.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from tenantry.protocols.oauth.authorize import AuthorizationRequest
+
+LIFETIME = timedelta(minutes=15)
+Step = Literal["identifier", "choose_account", "password", "organization", "done"]
+
+
+@dataclass(slots=True)
+class LoginTransaction:
+    realm_id: str
+    request: dict[str, Any]
+    expires_at: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    step: Step = "identifier"
+    email: str | None = None
+    candidates: list[dict[str, str]] = field(default_factory=list)
+    """(user id, connection id, organization label) of each account matching the email, when B6 asks."""
+    user_id: str | None = None
+    connection_id: str | None = None
+    plane_id: str | None = None
+    session_id: str | None = None
+    auth_time: float | None = None
+    organizations: list[dict[str, str]] = field(default_factory=list)
+    view: dict[str, Any] = field(default_factory=dict)
+    """The page the next GET shows (post/redirect/get), with its context and status."""
+
+    @classmethod
+    def begin(cls, realm_id: str, request: AuthorizationRequest, now: datetime) -> LoginTransaction:
+        fields = asdict(request)
+        fields["prompt"] = sorted(request.prompt)
+        return cls(realm_id=realm_id, request=fields, expires_at=(now + LIFETIME).timestamp())
+
+    def authorization_request(self) -> AuthorizationRequest:
+        fields = dict(self.request)
+        fields["prompt"] = frozenset(fields["prompt"])
+        return AuthorizationRequest(**fields)
+
+    def expired(self, now: datetime) -> bool:
+        return now.timestamp() >= self.expires_at
+
+    def dumps(self) -> bytes:
+        return json.dumps(asdict(self), separators=(",", ":")).encode()
+
+    @classmethod
+    def loads(cls, raw: bytes) -> LoginTransaction:
+        return cls(**json.loads(raw))
+
+
+def choose_organization(
+    usage: str, prompt: str, requested: str | None, memberships: list[dict[str, str]]
+) -> tuple[Literal["none", "chosen", "picker", "error"], str | None]:
+    """D1-D4: which organization context a finished authentication gets.
+
+    A requested organization must be one of the user's; otherwise ``after_login`` (or ``require``)
+    picks the only membership, shows the picker for several, and fails under ``require`` with none.
+    """
+    if requested is not None:
+        match = next((m["id"] for m in memberships if requested in (m["id"], m["name"])), None)
+        return ("chosen", match) if match else ("error", None)
+    if usage == "deny" or (usage == "allow" and prompt != "after_login"):
+        return "none", None
+    if len(memberships) == 1:
+        return "chosen", memberships[0]["id"]
+    if len(memberships) > 1:
+        return "picker", None
+    return ("error", None) if usage == "require" else ("none", None)

@@ -1,0 +1,388 @@
+"""Hosted login: the authorization endpoint, identifier-first login, the organization picker (D1-D7, S1, S6-S8).
+
+Every method returns an ``Outcome`` (a page to show, or a redirect) that the web layer renders;
+the login state travels sealed in a cookie, sessions live in the user's data plane.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from tenantry.core import names
+from tenantry.core.errors import InvalidInput
+from tenantry.core.grant import Session, digest
+from tenantry.core.ids import has_prefix
+from tenantry.core.plane import DataPlane
+from tenantry.core.realm import Realm
+from tenantry.core.user import User
+from tenantry.flows.login import LoginTransaction, choose_organization
+from tenantry.ports.paging import PageRequest
+from tenantry.protocols import jose
+from tenantry.protocols.oauth import authorize
+from tenantry.protocols.oauth.authorize import AuthorizationRequest
+from tenantry.tenancy.discovery import home_organization
+
+from .attack_protection import AttackProtection
+from .context import Ports
+from .grants import GrantService
+
+SESSION_IDLE = timedelta(hours=8)
+SESSION_ABSOLUTE = timedelta(days=7)
+
+
+@dataclass(slots=True)
+class Outcome:
+    page: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    redirect: str | None = None
+    transaction: LoginTransaction | None = None
+    session_value: str | None = None
+    status: int = 200
+
+
+def _redirect_with(uri: str, params: Mapping[str, str | None]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{uri}{'&' if '?' in uri else '?'}{query}"
+
+
+class LoginService:
+    def __init__(self, ports: Ports, grants: GrantService, protection: AttackProtection):
+        self.ports = ports
+        self.grants = grants
+        self.protection = protection
+
+    def issuer(self, realm: Realm) -> str:
+        return realm.issuer(self.ports.base_url)
+
+    def _error_redirect(self, realm: Realm, request: AuthorizationRequest, error: str, description: str) -> Outcome:
+        return Outcome(
+            redirect=_redirect_with(
+                request.redirect_uri,
+                {"error": error, "error_description": description, "state": request.state, "iss": self.issuer(realm)},
+            )
+        )
+
+    async def authorize(self, realm: Realm, params: Mapping[str, list[str]], session_value: str | None) -> Outcome:
+        """S1 first (client, redirect URI: local errors), then the rest at the redirect URI."""
+        client_id = _first(params, "client_id")
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(client_id) if client_id else None
+        try:
+            application = authorize.check_client(application)
+            redirect_uri = authorize.check_redirect_uri(application, _first(params, "redirect_uri"))
+        except authorize.LocalError as error:
+            return Outcome(page="error", status=400, context={"error": error.error, "description": error.description})
+        try:
+            request = authorize.parse(params, application, redirect_uri)
+        except authorize.RedirectError as error:
+            return self._error_redirect(
+                realm, request_stub(application.client_id, redirect_uri, params), error.code, error.description
+            )
+        session = await self._live_session(realm, session_value)
+        now = self.ports.clock.now()
+        reauthenticate = "login" in request.prompt or (
+            session is not None
+            and request.max_age is not None
+            and (now - session[0].auth_time).total_seconds() > request.max_age
+        )
+        if session is not None and not reauthenticate:
+            return await self._finish(realm, LoginTransaction.begin(realm.id, request, now), session[0], session[1])
+        if "none" in request.prompt:
+            return self._error_redirect(realm, request, "login_required", "the user is not signed in")
+        transaction = LoginTransaction.begin(realm.id, request, now)
+        return Outcome(
+            page="identifier",
+            transaction=transaction,
+            context={"email": request.login_hint or "", "application": application.name},
+        )
+
+    async def _live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
+        plane_id = value.partition(".")[0] if value else ""
+        if not value or not has_prefix(plane_id, "pln"):
+            return None
+        async with self.ports.control.transaction() as tx:
+            plane = await tx.planes.get(plane_id)
+        if plane is None:
+            return None
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            session = await data.sessions.get(digest(value))
+            user = await data.users.get(session.user_id) if session else None
+            now = self.ports.clock.now()
+            if session is None or user is None or user.blocked or not session.live(now):
+                return None
+            await data.sessions.touch(session.id, now, min(now + SESSION_IDLE, session.absolute_expires_at))
+        return session, plane
+
+    async def identify(self, realm: Realm, transaction: LoginTransaction, email: str) -> Outcome:
+        """Find the accounts this email may mean; several → ask (B6), never pick."""
+        try:
+            address = names.email(email)
+        except InvalidInput:
+            return Outcome(
+                page="identifier",
+                transaction=transaction,
+                status=400,
+                context={"email": email, "error": "Enter a valid email address."},
+            )
+        request = transaction.authorization_request()
+        async with self.ports.control.transaction() as tx:
+            organization = await self._organization_hint(tx, realm, request.organization, address)
+            allowed = None
+            if organization is not None:
+                allowed = {link.connection_id for link in await tx.connections(realm.id).enabled_for(organization.id)}
+            plane = await tx.planes.get(organization.data_plane_id if organization else realm.home_plane_id)
+            connections = {c.id: c for c in (await tx.connections(realm.id).list(_all())).items}
+        assert plane is not None
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            users = [u for u in await data.users.with_email(address) if allowed is None or u.connection_id in allowed]
+        transaction.email, transaction.plane_id = address, plane.id
+        if len(users) > 1:
+            transaction.step = "choose_account"
+            transaction.candidates = [
+                {
+                    "user_id": u.id,
+                    "connection_id": u.connection_id,
+                    "label": connections[u.connection_id].name if u.connection_id in connections else u.connection_id,
+                }
+                for u in users
+            ]
+            return Outcome(
+                page="choose_account",
+                transaction=transaction,
+                context={"email": address, "candidates": transaction.candidates},
+            )
+        transaction.step = "password"
+        transaction.user_id = users[0].id if users else None
+        transaction.connection_id = users[0].connection_id if users else None
+        return Outcome(page="password", transaction=transaction, context={"email": address})
+
+    async def _organization_hint(self, tx: Any, realm: Realm, requested: str | None, email: str) -> Any:
+        repo = tx.organizations(realm.id)
+        if requested is not None:
+            return await (repo.get(requested) if has_prefix(requested, "org") else repo.by_name(requested))
+        claim = await home_organization(tx.domains(realm.id), email)
+        return await repo.get(claim.organization_id) if claim else None
+
+    def choose_account(self, transaction: LoginTransaction, user_id: str) -> Outcome:
+        chosen = next((c for c in transaction.candidates if c["user_id"] == user_id), None)
+        if chosen is None:
+            return Outcome(
+                page="choose_account",
+                transaction=transaction,
+                status=400,
+                context={
+                    "email": transaction.email,
+                    "candidates": transaction.candidates,
+                    "error": "Choose one of the accounts listed.",
+                },
+            )
+        transaction.step, transaction.user_id, transaction.connection_id = (
+            "password",
+            chosen["user_id"],
+            chosen["connection_id"],
+        )
+        return Outcome(page="password", transaction=transaction, context={"email": transaction.email})
+
+    async def password(self, realm: Realm, transaction: LoginTransaction, password: str, ip: str) -> Outcome:
+        """S6 throttling on (account, IP) and IP; S7 the same answer and cost for unknown users."""
+        account = f"{transaction.connection_id}:{transaction.email}"
+        verdict = await self.protection.check(realm.id, account, ip)
+        if not verdict.allowed:
+            return Outcome(
+                page="locked", status=429, transaction=transaction, context={"retry_after": verdict.retry_after}
+            )
+        user, stored, plane = await self._credential(realm, transaction)
+        matched = await self.ports.hasher.verify(stored, password)
+        if not matched or user is None or user.blocked:
+            after = await self.protection.failed(realm.id, account, ip)
+            page = "password" if after.allowed else "locked"
+            return Outcome(
+                page=page,
+                transaction=transaction,
+                status=400 if after.allowed else 429,
+                context={
+                    "email": transaction.email,
+                    "error": "Wrong email or password.",
+                    "retry_after": after.retry_after,
+                },
+            )
+        await self.protection.succeeded(realm.id, account, ip)
+        session, value = await self._new_session(realm, plane, user)
+        outcome = await self._finish(realm, transaction, session, plane)
+        outcome.session_value = value
+        return outcome
+
+    async def _credential(
+        self, realm: Realm, transaction: LoginTransaction
+    ) -> tuple[User | None, str | None, DataPlane]:
+        async with self.ports.control.transaction() as tx:
+            plane = await tx.planes.get(transaction.plane_id or realm.home_plane_id)
+        assert plane is not None
+        if transaction.user_id is None:
+            return None, None, plane
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            user = await data.users.get(transaction.user_id)
+            stored = await data.credentials.password_hash(transaction.user_id) if user else None
+        return user, stored, plane
+
+    async def _new_session(self, realm: Realm, plane: DataPlane, user: User) -> tuple[Session, str]:
+        """S8: every login gets a new session id (256 random bits), never the one the browser brought."""
+        now = self.ports.clock.now()
+        value = f"{plane.id}.{secrets.token_urlsafe(32)}"
+        session = Session(
+            digest(value),
+            realm.id,
+            user.id,
+            user.connection_id,
+            now,
+            now,
+            now,
+            now + SESSION_IDLE,
+            now + SESSION_ABSOLUTE,
+        )
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            await data.sessions.add(session)
+        return session, value
+
+    async def _memberships(self, realm: Realm, plane: DataPlane, session: Session) -> list[dict[str, str]]:
+        """The user's organizations that accept the connection they signed in with (B4)."""
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            ids = [m.organization_id for m in await data.memberships.for_user(session.user_id)]
+        usable = []
+        async with self.ports.control.transaction() as tx:
+            for org_id in ids:
+                organization = await tx.organizations(realm.id).get(org_id)
+                enabled = {link.connection_id for link in await tx.connections(realm.id).enabled_for(org_id)}
+                if organization is not None and session.connection_id in enabled:
+                    usable.append(
+                        {"id": organization.id, "name": organization.name, "display_name": organization.display_name}
+                    )
+        return usable
+
+    async def _finish(self, realm: Realm, transaction: LoginTransaction, session: Session, plane: DataPlane) -> Outcome:
+        request = transaction.authorization_request()
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(request.client_id)
+        assert application is not None
+        memberships = await self._memberships(realm, plane, session)
+        decision, organization_id = choose_organization(
+            application.organization_usage, application.organization_prompt, request.organization, memberships
+        )
+        if decision == "error":
+            return self._error_redirect(
+                realm, request, "access_denied", "the user is not a member of a suitable organization"
+            )
+        if decision == "picker":
+            if "none" in request.prompt:
+                return self._error_redirect(realm, request, "interaction_required", "an organization must be chosen")
+            transaction.step, transaction.organizations = "organization", memberships
+            transaction.session_id, transaction.plane_id = session.id, plane.id
+            transaction.user_id, transaction.auth_time = session.user_id, session.auth_time.timestamp()
+            return Outcome(page="organization", transaction=transaction, context={"organizations": memberships})
+        return await self._complete(realm, request, session, plane, organization_id)
+
+    async def pick(self, realm: Realm, transaction: LoginTransaction, organization_id: str) -> Outcome:
+        if transaction.step != "organization" or organization_id not in {o["id"] for o in transaction.organizations}:
+            return Outcome(
+                page="organization",
+                transaction=transaction,
+                status=400,
+                context={"organizations": transaction.organizations, "error": "Choose one of the list."},
+            )
+        async with self.ports.control.transaction() as tx:
+            plane = await tx.planes.get(transaction.plane_id or "")
+        assert plane is not None and transaction.session_id is not None
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            session = await data.sessions.get(transaction.session_id)
+        if session is None or not session.live(self.ports.clock.now()):
+            return Outcome(
+                page="error",
+                status=400,
+                context={"error": "login_expired", "description": "Your sign-in expired. Start again."},
+            )
+        return await self._complete(realm, transaction.authorization_request(), session, plane, organization_id)
+
+    async def _complete(
+        self,
+        realm: Realm,
+        request: AuthorizationRequest,
+        session: Session,
+        plane: DataPlane,
+        organization_id: str | None,
+    ) -> Outcome:
+        code = await self.grants.issue_code(
+            realm,
+            plane,
+            request,
+            user_id=session.user_id,
+            session_id=session.id,
+            auth_time=session.auth_time,
+            organization_id=organization_id,
+        )
+        return Outcome(
+            redirect=_redirect_with(
+                request.redirect_uri, {"code": code, "state": request.state, "iss": self.issuer(realm)}
+            )
+        )
+
+    async def logout(self, realm: Realm, session_value: str | None) -> None:
+        """S8: the session and every token family it produced end at once, on every node."""
+        found = await self._live_session(realm, session_value)
+        if found is None:
+            return
+        session, plane = found
+        now = self.ports.clock.now()
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            await data.sessions.revoke(session.id, now)
+            await data.grants.revoke_families(now=now, session_id=session.id)
+
+    async def post_logout_target(self, realm: Realm, params: Mapping[str, str]) -> str | None:
+        """Only a URI registered for the client named (or named by a valid id_token_hint) is followed."""
+        uri, client_id = params.get("post_logout_redirect_uri"), params.get("client_id")
+        hint = params.get("id_token_hint")
+        if hint:
+            keys = [
+                jose.JoseKey(k.kid, k.alg, k.public_jwk) for k in await self.grants.keys.verification_keys(realm.id)
+            ]
+            try:
+                claims = jose.verify(
+                    hint,
+                    keys,
+                    typ=jose.TYP_ID,
+                    issuer=self.issuer(realm),
+                    now=self.ports.clock.now(),
+                    allow_expired=True,
+                )
+            except jose.InvalidToken:
+                return None
+            audience = claims.get("aud")
+            if client_id is not None and client_id != audience:
+                return None
+            client_id = audience if isinstance(audience, str) else None
+        if not uri or not client_id:
+            return None
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(client_id)
+        if application is None or uri not in application.post_logout_redirect_uris:
+            return None
+        return _redirect_with(uri, {"state": params.get("state")})
+
+
+def request_stub(client_id: str, redirect_uri: str, params: Mapping[str, list[str]]) -> AuthorizationRequest:
+    """Enough of a request to send an error back to a trusted redirect URI."""
+    state = _first(params, "state")
+    return AuthorizationRequest(client_id, redirect_uri, "", state, None, None, None, None, frozenset(), None, None)
+
+
+def _all() -> PageRequest:
+    return PageRequest(limit=200)
+
+
+def _first(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None

@@ -1,0 +1,1 @@
+"""Hosted login pages: server-rendered, one form per step, CSRF on every form, 303 after every POST."""

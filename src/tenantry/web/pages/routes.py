@@ -1,0 +1,163 @@
+"""The authorization endpoint and the login steps as Starlette routes (post/redirect/get throughout)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from tenantry.bootstrap import Runtime
+from tenantry.core.realm import Realm
+from tenantry.flows.login import LoginTransaction
+from tenantry.services.login import Outcome
+
+from ..provider.routes import realm_of
+from .cookies import read_transaction, session_cookie, write_session, write_transaction
+
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+def base_path(request: Request, realm: Realm) -> str:
+    """``/realms/{name}`` on the deployment host; nothing on a realm's custom domain."""
+    return f"/realms/{realm.name}" if "realm" in request.path_params else ""
+
+
+def render(
+    request: Request, realm: Realm, page: str, context: dict[str, Any], status: int = 200, csrf: str = ""
+) -> HTMLResponse:
+    html = TEMPLATES.get_template(f"{page}.html").render(
+        realm=realm, csrf=csrf, label=realm.settings.organization_label, base=base_path(request, realm), **context
+    )
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def respond(request: Request, runtime: Runtime, realm: Realm, outcome: Outcome, *, after_post: bool) -> Response:
+    """Redirects are 303 after a POST (S8); pages after a POST go through GET /login (PRG)."""
+    if outcome.redirect is not None:
+        response: Response = RedirectResponse(outcome.redirect, status_code=303 if after_post else 302)
+        write_transaction(response, runtime, realm, None)
+    elif after_post and outcome.transaction is not None:
+        outcome.transaction.view = {"page": outcome.page, "context": outcome.context, "status": outcome.status}
+        response = RedirectResponse(f"{base_path(request, realm)}/login", status_code=303)
+        write_transaction(response, runtime, realm, outcome.transaction)
+    else:
+        csrf = outcome.transaction.csrf if outcome.transaction else ""
+        response = render(request, realm, outcome.page or "error", outcome.context, outcome.status, csrf)
+        if outcome.transaction is not None:
+            write_transaction(response, runtime, realm, outcome.transaction)
+    if outcome.session_value is not None:
+        write_session(response, runtime, realm, outcome.session_value)
+    return response
+
+
+async def authorize(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    realm = await realm_of(request)
+    params = parse_qs(request.url.query, keep_blank_values=True)
+    outcome = await runtime.services.login.authorize(realm, params, request.cookies.get(session_cookie(realm)))
+    return respond(request, runtime, realm, outcome, after_post=False)
+
+
+async def show(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    realm = await realm_of(request)
+    transaction = read_transaction(request, runtime, realm)
+    if transaction is None or not transaction.view:
+        return render(
+            request, realm, "error", {"error": "login_expired", "description": "Start again from the application."}, 400
+        )
+    view = transaction.view
+    return render(request, realm, view["page"], view["context"], view["status"], transaction.csrf)
+
+
+Step = Callable[[Runtime, Realm, LoginTransaction, dict[str, str], Request], Awaitable[Outcome]]
+
+
+def step(handler: Step) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        realm = await realm_of(request)
+        transaction = read_transaction(request, runtime, realm)
+        form = {key: str(value) for key, value in (await request.form()).items()}
+        if transaction is None:
+            return render(
+                request,
+                realm,
+                "error",
+                {"error": "login_expired", "description": "Your sign-in expired. Start again from the application."},
+                400,
+            )
+        if not hmac.compare_digest(form.get("csrf", ""), transaction.csrf):
+            return render(
+                request, realm, "error", {"error": "invalid_request", "description": "The form was not ours."}, 403
+            )
+        outcome = await handler(runtime, realm, transaction, form, request)
+        return respond(request, runtime, realm, outcome, after_post=True)
+
+    return endpoint
+
+
+async def _identifier(
+    runtime: Runtime, realm: Realm, tx: LoginTransaction, form: dict[str, str], _: Request
+) -> Outcome:
+    return await runtime.services.login.identify(realm, tx, form.get("email", ""))
+
+
+async def _account(runtime: Runtime, realm: Realm, tx: LoginTransaction, form: dict[str, str], _: Request) -> Outcome:
+    return runtime.services.login.choose_account(tx, form.get("user_id", ""))
+
+
+async def _password(
+    runtime: Runtime, realm: Realm, tx: LoginTransaction, form: dict[str, str], request: Request
+) -> Outcome:
+    ip = request.client.host if request.client else "unknown"
+    return await runtime.services.login.password(realm, tx, form.get("password", ""), ip)
+
+
+async def _organization(
+    runtime: Runtime, realm: Realm, tx: LoginTransaction, form: dict[str, str], _: Request
+) -> Outcome:
+    return await runtime.services.login.pick(realm, tx, form.get("organization_id", ""))
+
+
+async def logout(request: Request) -> Response:
+    """RP-initiated logout: end the session everywhere; go back only to a registered URI (HOSTILE 15)."""
+    runtime: Runtime = request.app.state.runtime
+    realm = await realm_of(request)
+    params = dict(request.query_params)
+    await runtime.services.login.logout(realm, request.cookies.get(session_cookie(realm)))
+    target = await runtime.services.login.post_logout_target(realm, params)
+    response: Response = (
+        RedirectResponse(target, status_code=303) if target else render(request, realm, "logged_out", {})
+    )
+    write_session(response, runtime, realm, None)
+    return response
+
+
+PAGES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], list[str]], ...] = (
+    ("/oauth/authorize", authorize, ["GET"]),
+    ("/login", show, ["GET"]),
+    ("/login/identifier", step(_identifier), ["POST"]),
+    ("/login/account", step(_account), ["POST"]),
+    ("/login/password", step(_password), ["POST"]),
+    ("/login/organization", step(_organization), ["POST"]),
+    ("/oauth/logout", logout, ["GET", "POST"]),
+)
+
+
+def routes() -> list[Route]:
+    table = []
+    for path, endpoint, methods in PAGES:
+        table.append(Route(f"/realms/{{realm}}{path}", endpoint, methods=methods))
+        table.append(Route(path, endpoint, methods=methods))
+    return table
