@@ -179,6 +179,7 @@ class Seeder:
             "grant_types": ["authorization_code", "refresh_token"],
             "organization_usage": "allow",
             "organization_prompt": "after_login",
+            "initiate_login_uri": f"{self.base_url}/demo/login",
         }
 
     async def application(self) -> None:
@@ -233,7 +234,7 @@ class Seeder:
 
 
 def _panel(base_url: str, seeded: Seeded) -> Panel:
-    paths = ("/healthz", "/readyz", "/api/v1/openapi.json")
+    paths = ("/demo", "/healthz", "/readyz", "/api/v1/openapi.json")
     lines = [
         Text("Open", style="bold"),
         *(Text(f"  {base_url}{path}") for path in paths),

@@ -36,6 +36,8 @@ class Application:
     """Organizations this application may act for in client_credentials (D5)."""
     id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"  # noqa: S105 - an algorithm name
     """RS256 by default for compatibility; ES256 on request (OIDC Dynamic Registration 2)."""
+    initiate_login_uri: str | None = None
+    """Where the organization switcher sends the user to start a fresh authorization (OIDC Registration 2)."""
 
 
 def check_organization_behaviour(usage: OrganizationUsage, prompt: OrganizationPrompt) -> None:

@@ -33,6 +33,7 @@ CONFIGURABLE = (
     "organization_prompt",
     "organization_ids",
     "id_token_signed_response_alg",
+    "initiate_login_uri",
 )
 
 
@@ -51,6 +52,8 @@ def _validate(application: Application) -> None:
     check_grants(application.grant_types, application.public)
     check_redirect_uris(application.redirect_uris)
     check_redirect_uris(application.post_logout_redirect_uris)
+    if application.initiate_login_uri is not None:
+        check_redirect_uris([application.initiate_login_uri])
     check_organization_behaviour(application.organization_usage, application.organization_prompt)
     if "authorization_code" in application.grant_types and not application.redirect_uris:
         raise InvalidInput("authorization_code needs at least one redirect_uri", code="invalid_redirect_uri")

@@ -315,6 +315,43 @@ class LoginService:
         plane: DataPlane,
         organization_id: str | None,
     ) -> Outcome:
+        """One organization context per session (D7): a switch moves to a new session id (S8)."""
+        value = None
+        if session.organization_id is not None and session.organization_id != organization_id:
+            session, value = await self._switched(realm, plane, session)
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            await data.sessions.set_organization(session.id, organization_id)
+        outcome = await self._code(realm, request, session, plane, organization_id)
+        outcome.session_value = value
+        return outcome
+
+    async def _switched(self, realm: Realm, plane: DataPlane, old: Session) -> tuple[Session, str]:
+        now = self.ports.clock.now()
+        value = f"{plane.id}.{secrets.token_urlsafe(32)}"
+        session = Session(
+            digest(value),
+            realm.id,
+            old.user_id,
+            old.connection_id,
+            old.auth_time,
+            now,
+            now,
+            min(now + SESSION_IDLE, old.absolute_expires_at),
+            old.absolute_expires_at,
+        )
+        async with self.ports.planes.transaction(plane, realm.id) as data:
+            await data.sessions.add(session)
+            await data.sessions.revoke(old.id, now)
+        return session, value
+
+    async def _code(
+        self,
+        realm: Realm,
+        request: AuthorizationRequest,
+        session: Session,
+        plane: DataPlane,
+        organization_id: str | None,
+    ) -> Outcome:
         code = await self.grants.issue_code(
             realm,
             plane,
@@ -340,6 +377,35 @@ class LoginService:
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.sessions.revoke(session.id, now)
             await data.grants.revoke_families(now=now, session_id=session.id)
+
+    async def switcher(self, realm: Realm, client_id: str | None, session_value: str | None) -> Outcome:
+        """D7: the user's organizations; each starts a fresh authorization at the application."""
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(client_id) if client_id else None
+        if application is None or not application.initiate_login_uri:
+            return Outcome(
+                page="error",
+                status=400,
+                context={"error": "invalid_request", "description": "This application does not support switching."},
+            )
+        found = await self._live_session(realm, session_value)
+        if found is None:
+            return Outcome(
+                page="error",
+                status=401,
+                context={"error": "login_required", "description": "Sign in to the application first."},
+            )
+        session, plane = found
+        organizations = await self._memberships(realm, plane, session)
+        links = [
+            {
+                **organization,
+                "href": _redirect_with(application.initiate_login_uri, {"organization": organization["id"]}),
+                "current": organization["id"] == session.organization_id,
+            }
+            for organization in organizations
+        ]
+        return Outcome(page="switcher", context={"organizations": links, "application": application.name})
 
     async def post_logout_target(self, realm: Realm, params: Mapping[str, str]) -> str | None:
         """Only a URI registered for the client named (or named by a valid id_token_hint) is followed."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
 from tenantry.core.ids import has_prefix
@@ -28,10 +27,9 @@ from tenantry.protocols.oidc import discovery
 
 from .applications import secret_matches
 from .context import Ports
-from .grants import GrantService
+from .grants import ACCESS_LIFETIME, GrantService
 from .keys import KeyService
 
-ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
 REFUSED_GRANTS = frozenset({"password", "implicit", "token"})
 
 
@@ -99,7 +97,7 @@ class TokenService:
             organization=organization,
             scopes=scopes,
             now=now,
-            lifetime=ACCESS_TOKEN_LIFETIME,
+            lifetime=ACCESS_LIFETIME,
             jti=secrets.token_urlsafe(16),
             org_name_in_tokens=realm.settings.org_name_in_tokens,
         )
@@ -108,7 +106,7 @@ class TokenService:
         answer: dict[str, Any] = {
             "access_token": token,
             "token_type": "Bearer",
-            "expires_in": int(ACCESS_TOKEN_LIFETIME.total_seconds()),
+            "expires_in": int(ACCESS_LIFETIME.total_seconds()),
         }
         if scopes:
             answer["scope"] = " ".join(scopes)

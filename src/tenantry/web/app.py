@@ -21,6 +21,7 @@ from tenantry.bootstrap import Runtime
 from tenantry.config import load_settings
 
 from . import errors
+from .demo import routes as demo_routes
 from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
 from .pages.routes import routes as page_routes
@@ -79,6 +80,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(health.router)
     app.router.routes.extend(provider_routes())
     app.router.routes.extend(page_routes())
+    app.router.routes.extend(demo_routes())
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)

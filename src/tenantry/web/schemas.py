@@ -128,6 +128,7 @@ class ApplicationConfig(Strict):
     organization_prompt: OrganizationPrompt = "none"
     organization_ids: list[str] = Field(default_factory=list, max_length=1000)
     id_token_signed_response_alg: Literal["RS256", "ES256"] = "RS256"  # noqa: S105 - an algorithm name
+    initiate_login_uri: str | None = Field(None, max_length=2000)
 
 
 class ApplicationCreate(ApplicationConfig):
@@ -144,6 +145,7 @@ class ApplicationUpdate(Strict):
     organization_prompt: OrganizationPrompt | None = None
     organization_ids: list[str] | None = Field(None, max_length=1000)
     id_token_signed_response_alg: Literal["RS256", "ES256"] | None = None
+    initiate_login_uri: str | None = Field(None, max_length=2000)
 
 
 class TokenCreate(Strict):
@@ -162,7 +164,7 @@ class BreachedPasswords(Strict):
     passwords: list[str] = Field(min_length=1, max_length=10_000)
 
 
-NULLABLE = frozenset({"custom_domain", "name", "given_name", "family_name"})
+NULLABLE = frozenset({"custom_domain", "name", "given_name", "family_name", "initiate_login_uri"})
 """PATCH fields where ``null`` means "clear it"; elsewhere ``null`` is refused."""
 
 

@@ -193,6 +193,7 @@ _APP_CONFIG = (
     "organization_prompt",
     "organization_ids",
     "id_token_signed_response_alg",
+    "initiate_login_uri",
 )
 
 

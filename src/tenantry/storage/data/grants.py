@@ -48,6 +48,13 @@ class SqlSessionRepository(RealmBound):
         )
         return bool(result.rowcount)
 
+    async def set_organization(self, session_id: str, organization_id: str | None) -> None:
+        await self.conn.execute(
+            update(sessions)
+            .where(sessions.c.realm_id == self.realm_id, sessions.c.id == session_id)
+            .values(organization_id=organization_id)
+        )
+
     async def revoke_for_user(self, user_id: str, now: datetime) -> int:
         result = await self.conn.execute(
             update(sessions)

@@ -144,6 +144,15 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def switcher(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    realm = await realm_of(request)
+    outcome = await runtime.services.login.switcher(
+        realm, request.query_params.get("client_id"), request.cookies.get(session_cookie(realm))
+    )
+    return respond(request, runtime, realm, outcome, after_post=False)
+
+
 PAGES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], list[str]], ...] = (
     ("/oauth/authorize", authorize, ["GET"]),
     ("/login", show, ["GET"]),
@@ -152,6 +161,7 @@ PAGES: tuple[tuple[str, Callable[[Request], Awaitable[Response]], list[str]], ..
     ("/login/password", step(_password), ["POST"]),
     ("/login/organization", step(_organization), ["POST"]),
     ("/oauth/logout", logout, ["GET", "POST"]),
+    ("/organizations/switch", switcher, ["GET"]),
 )
 
 
