@@ -13,7 +13,7 @@ import pytest
 from tenantry.bootstrap import Runtime
 from tenantry.services.access import Actor, system_actor
 from tests.support.databases import deployment
-from tests.support.environment import in_ci, postgres_problem, redis_problem
+from tests.support.environment import chromium_problem, in_ci, node_problem, postgres_problem, redis_problem
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -22,7 +22,12 @@ BACKENDS = [
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    needs = {"postgres": ("PostgreSQL", postgres_problem), "redis": ("Redis", redis_problem)}
+    needs = {
+        "postgres": ("PostgreSQL", postgres_problem),
+        "redis": ("Redis", redis_problem),
+        "interop": ("Node.js", node_problem),
+        "browser": ("Chromium", chromium_problem),
+    }
     for marker, (server, problem_of) in needs.items():
         marked = [item for item in items if item.get_closest_marker(marker)]
         problem = problem_of() if marked else None

@@ -1,7 +1,7 @@
 """`make test`: run the whole suite, say plainly what could not run here, and fail on "no tests".
 
 With CI=true nothing may be skipped (conftest turns a skip into a failure); elsewhere, tests that
-need PostgreSQL or Redis are skipped with the reason printed at the end.
+need PostgreSQL, Redis or Chromium are skipped with the reason printed at the end.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.support.environment import postgres_problem, redis_problem
+from tests.support.environment import chromium_problem, postgres_problem, redis_problem
 
 
 def main() -> int:
@@ -21,6 +21,9 @@ def main() -> int:
     redis = redis_problem()
     if redis:
         print(f"Redis: {redis}; tests marked 'redis' will not run here.", flush=True)
+    chromium = chromium_problem()
+    if chromium:
+        print(f"Chromium {chromium}; tests marked 'browser' will not run here.", flush=True)
     args = sys.argv[1:] or ["tests", "-q", "-p", "no:cacheprovider"]
     code = pytest.main(args)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
@@ -31,6 +34,9 @@ def main() -> int:
         return 1
     if redis and os.environ.get("CI", "").lower() == "true":
         print("CI=true but Redis is not reachable: failing.", flush=True)
+        return 1
+    if chromium and os.environ.get("CI", "").lower() == "true":
+        print("CI=true but Chromium cannot be driven: failing.", flush=True)
         return 1
     return int(code)
 

@@ -38,7 +38,10 @@ def render(
     html = TEMPLATES.get_template(f"{page}.html").render(
         realm=realm, csrf=csrf, label=realm.settings.organization_label, base=base_path(request, realm), **context
     )
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if status == 429 and context.get("retry_after"):
+        headers["Retry-After"] = str(int(context["retry_after"]))
+    return HTMLResponse(html, status_code=status, headers=headers)
 
 
 def respond(request: Request, runtime: Runtime, realm: Realm, outcome: Outcome, *, after_post: bool) -> Response:
