@@ -88,3 +88,13 @@ def test_settings_show_key_timings_and_mask_the_master_key(cli):
     shown = cli.json("settings")
     assert (shown["key_publish_seconds"], shown["key_retire_seconds"]) == (3600, 86_400)
     assert shown["master_key"] == "********" and MASTER_KEY not in json.dumps(shown)
+
+
+def test_passwords_calibrate_suggests_settings():
+    from typer.testing import CliRunner
+
+    from tenantry.cli.main import app
+
+    result = CliRunner().invoke(app, ["passwords", "calibrate", "--target-ms", "5"])
+    assert result.exit_code == 0, result.output
+    assert "TENANTRY_ARGON2_TIME_COST=" in result.output and "TENANTRY_ARGON2_MEMORY_KIB=19456" in result.output

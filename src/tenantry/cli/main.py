@@ -13,6 +13,7 @@ from . import (
     keys,
     members,
     organizations,
+    passwords,
     planes,
     realms,
     roles,
@@ -49,6 +50,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(tokens.operator_app, name="operator")
 app.add_typer(audit.app, name="audit")
+app.add_typer(passwords.app, name="passwords")
 app.add_typer(demo.app, name="demo")
 
 if __name__ == "__main__":  # pragma: no cover
