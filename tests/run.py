@@ -11,13 +11,16 @@ import sys
 
 import pytest
 
-from tests.support.environment import chromium_problem, postgres_problem, redis_problem
+from tests.support.environment import chromium_problem, node_problem, postgres_problem, redis_problem
 
 
 def main() -> int:
     problem = postgres_problem()
     if problem:
         print(f"PostgreSQL: {problem}; tests marked 'postgres' will not run here.", flush=True)
+    node = node_problem()
+    if node:
+        print(f"Node.js: {node}; tests marked 'interop' will not run here.", flush=True)
     redis = redis_problem()
     if redis:
         print(f"Redis: {redis}; tests marked 'redis' will not run here.", flush=True)
