@@ -78,9 +78,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
-    app.router.routes.extend(provider_routes())
-    app.router.routes.extend(page_routes())
-    app.router.routes.extend(demo_routes())
+    # Protocol endpoints first: every token request would otherwise try each admin route before its own.
+    app.router.routes[:0] = [*provider_routes(), *page_routes(), *demo_routes()]
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)
