@@ -121,16 +121,22 @@ class GrantService:
             )
         return code
 
+    async def _presented(
+        self, realm: Realm, authorization: str | None, form: Mapping[str, str], grant_type: str, parameter: str
+    ) -> tuple[Application, str, DataPlane]:
+        """The authenticated client, allowed this grant, and the presented value with its data plane."""
+        client = await self.authenticate(realm, authorization, form)
+        if grant_type not in client.grant_types:
+            raise UnauthorizedClient(f"this client may not use the {grant_type} grant")
+        value = form.get(parameter)
+        if not value:
+            raise InvalidRequest(f"{parameter} is required")
+        return client, value, await self._plane(value)
+
     async def authorization_code(
         self, realm: Realm, authorization: str | None, form: Mapping[str, str]
     ) -> dict[str, Any]:
-        client = await self.authenticate(realm, authorization, form)
-        if "authorization_code" not in client.grant_types:
-            raise UnauthorizedClient("this client may not use the authorization code grant")
-        value = form.get("code")
-        if not value:
-            raise InvalidRequest("code is required")
-        plane = await self._plane(value)
+        client, value, plane = await self._presented(realm, authorization, form, "authorization_code", "code")
         now = self.ports.clock.now()
         async with self.ports.planes.transaction(plane, realm.id) as data:
             taken, first = await data.grants.take_code(digest(value), now)
@@ -155,13 +161,7 @@ class GrantService:
         return await self._tokens(realm, plane, client, grant)
 
     async def refresh_token(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> dict[str, Any]:
-        client = await self.authenticate(realm, authorization, form)
-        if "refresh_token" not in client.grant_types:
-            raise UnauthorizedClient("this client may not use refresh tokens")
-        value = form.get("refresh_token")
-        if not value:
-            raise InvalidRequest("refresh_token is required")
-        plane = await self._plane(value)
+        client, value, plane = await self._presented(realm, authorization, form, "refresh_token", "refresh_token")
         now = self.ports.clock.now()
         async with self.ports.planes.transaction(plane, realm.id) as data:
             rotated, first = await data.grants.rotate_refresh(digest(value), now)
@@ -313,7 +313,7 @@ class GrantService:
 
     async def _family_of(self, realm: Realm, value: str, client_id: str) -> str | None:
         if value.count(".") == 2:
-            keys = [jose.JoseKey(k.kid, k.alg, k.public_jwk) for k in await self.keys.verification_keys(realm.id)]
+            keys = await self.keys.jose_keys(realm.id)
             try:
                 claims = jose.verify(
                     value,

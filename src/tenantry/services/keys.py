@@ -45,6 +45,7 @@ from tenantry.core.signing_key import (
     views,
 )
 from tenantry.ports.control import ControlTransaction
+from tenantry.protocols import jose
 
 from . import lookup
 from .access import Actor, require, system_actor
@@ -132,6 +133,10 @@ class KeyService:
         """The keys a token of this realm may be signed with: ``next``, ``active`` and ``retiring``, any algorithm."""
         realm, records = await self._usable(realm_id)
         return [key for key in views(records, self._issuer(realm), self.ports.clock.now()) if key.status in PUBLISHED]
+
+    async def jose_keys(self, realm_id: str) -> builtins.list[jose.JoseKey]:
+        """The verification keys as the protocol layer's JOSE verifier takes them."""
+        return [jose.JoseKey(key.kid, key.alg, key.public_jwk) for key in await self.verification_keys(realm_id)]
 
     async def jwks(self, realm_id: str) -> dict[str, Any]:
         """RFC 7517 JWK Set of the verification keys: public members with ``kid``, ``alg`` and ``use: sig``."""

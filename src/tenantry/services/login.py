@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -231,22 +231,38 @@ class LoginService:
         return user, stored, plane
 
     async def _new_session(self, realm: Realm, plane: DataPlane, user: User) -> tuple[Session, str]:
-        """S8: every login gets a new session id (256 random bits), never the one the browser brought."""
+        """S8: every login gets a new session id, never the one the browser brought."""
+        now = self.ports.clock.now()
+        return await self._open_session(realm, plane, user.id, user.connection_id, now, now + SESSION_ABSOLUTE)
+
+    async def _open_session(
+        self,
+        realm: Realm,
+        plane: DataPlane,
+        user_id: str,
+        connection_id: str,
+        auth_time: datetime,
+        absolute_expires_at: datetime,
+        replaces: Session | None = None,
+    ) -> tuple[Session, str]:
+        """A session under a fresh 256-bit value; the one it replaces (if any) ends in the same transaction."""
         now = self.ports.clock.now()
         value = f"{plane.id}.{secrets.token_urlsafe(32)}"
         session = Session(
             digest(value),
             realm.id,
-            user.id,
-            user.connection_id,
+            user_id,
+            connection_id,
+            auth_time,
             now,
             now,
-            now,
-            now + SESSION_IDLE,
-            now + SESSION_ABSOLUTE,
+            min(now + SESSION_IDLE, absolute_expires_at),
+            absolute_expires_at,
         )
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.sessions.add(session)
+            if replaces is not None:
+                await data.sessions.revoke(replaces.id, now)
         return session, value
 
     async def _memberships(self, realm: Realm, plane: DataPlane, session: Session) -> list[dict[str, str]]:
@@ -326,23 +342,9 @@ class LoginService:
         return outcome
 
     async def _switched(self, realm: Realm, plane: DataPlane, old: Session) -> tuple[Session, str]:
-        now = self.ports.clock.now()
-        value = f"{plane.id}.{secrets.token_urlsafe(32)}"
-        session = Session(
-            digest(value),
-            realm.id,
-            old.user_id,
-            old.connection_id,
-            old.auth_time,
-            now,
-            now,
-            min(now + SESSION_IDLE, old.absolute_expires_at),
-            old.absolute_expires_at,
+        return await self._open_session(
+            realm, plane, old.user_id, old.connection_id, old.auth_time, old.absolute_expires_at, replaces=old
         )
-        async with self.ports.planes.transaction(plane, realm.id) as data:
-            await data.sessions.add(session)
-            await data.sessions.revoke(old.id, now)
-        return session, value
 
     async def _code(
         self,
@@ -412,9 +414,7 @@ class LoginService:
         uri, client_id = params.get("post_logout_redirect_uri"), params.get("client_id")
         hint = params.get("id_token_hint")
         if hint:
-            keys = [
-                jose.JoseKey(k.kid, k.alg, k.public_jwk) for k in await self.grants.keys.verification_keys(realm.id)
-            ]
+            keys = await self.grants.keys.jose_keys(realm.id)
             try:
                 claims = jose.verify(
                     hint,

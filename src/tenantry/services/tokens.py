@@ -33,10 +33,6 @@ from .keys import KeyService
 REFUSED_GRANTS = frozenset({"password", "implicit", "token"})
 
 
-def _jose_key(key: Any) -> jose.JoseKey:
-    return jose.JoseKey(key.kid, key.alg, key.public_jwk)
-
-
 class TokenService:
     def __init__(self, ports: Ports, keys: KeyService, grants: GrantService):
         self.ports = ports
@@ -137,7 +133,7 @@ class TokenService:
         return active_response(claims)
 
     async def verify_access_token(self, realm: Realm, token: str) -> dict[str, Any]:
-        keys = [_jose_key(key) for key in await self.keys.verification_keys(realm.id)]
+        keys = await self.keys.jose_keys(realm.id)
         return jose.verify(token, keys, typ=jose.TYP_ACCESS, issuer=self.issuer(realm), now=self.ports.clock.now())
 
     async def userinfo(self, realm: Realm, authorization: str | None) -> dict[str, Any]:
