@@ -16,11 +16,14 @@ from tenantry.config import Settings
 from tenantry.controlplane.planes import PlaneRegistry
 from tenantry.core.clock import Clock, SystemClock
 from tenantry.core.throttle import ThrottlePolicy
+from tenantry.ports.control import ControlChanges
 from tenantry.services.access import system_actor
 from tenantry.services.admin_tokens import AdminTokenService
 from tenantry.services.applications import ApplicationService
 from tenantry.services.attack_protection import AttackProtection
 from tenantry.services.audit import AuditService
+from tenantry.services.cache import ControlCache
+from tenantry.services.configuration import Configuration
 from tenantry.services.connections import ConnectionService
 from tenantry.services.context import Ports
 from tenantry.services.domains import DomainService
@@ -34,6 +37,7 @@ from tenantry.services.roles import RoleService
 from tenantry.services.tokens import TokenService
 from tenantry.services.users import UserService
 from tenantry.storage import migrate
+from tenantry.storage.control.changes import change_feed
 from tenantry.storage.control.throttle import SqlThrottleStore
 from tenantry.storage.control.transaction import SqlControlPlane
 from tenantry.storage.data.transaction import SqlDataPlanes
@@ -44,6 +48,8 @@ from tenantry.storage.urls import StorageConfig, control_url
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"][:3000])
 """D9: the 3,000 most common passwords, from zxcvbn's frequency list."""
 DEFAULT_PLANE = "shared"
+VERIFIED_TOKENS = 10_000
+"""Access tokens whose signature a node remembers having checked (introspection, userinfo)."""
 
 
 def storage_config(settings: Settings) -> StorageConfig:
@@ -95,8 +101,9 @@ class Runtime:
             workers=self.settings.hash_workers,
         )
         self.throttle = throttle_store(self.settings, self.engines, self.clock)
+        self.changes = change_feed(control_url(self.storage))
         self.ports = Ports(
-            control=SqlControlPlane(self.engines.control, self.clock),
+            control=SqlControlPlane(self.engines.control, self.clock, self.changes),
             planes=SqlDataPlanes(self.engines, self.clock),
             clock=self.clock,
             hasher=self.hasher,
@@ -108,13 +115,15 @@ class Runtime:
             default_plane=DEFAULT_PLANE,
             key_publish_seconds=self.settings.key_publish_seconds,
             key_retire_seconds=self.settings.key_retire_seconds,
+            session_idle_minutes=self.settings.session_idle_minutes,
+            session_absolute_minutes=self.settings.session_absolute_minutes,
         )
 
     @cached_property
     def services(self) -> Services:
         control_database = control_url(self.storage).database if self.storage.postgres else None
         planes = PlaneRegistry(self.ports, control_database, frozenset(self.settings.plane_servers), data_revisions())
-        return Services(self.ports, planes, throttle_policy(self.settings))
+        return Services(self.ports, planes, self.changes, throttle_policy(self.settings))
 
     async def migrate(self) -> tuple[migrate.PlaneResult, list[migrate.PlaneResult]]:
         """L10: upgrade the control plane, register the default plane, upgrade every plane not pinned.
@@ -149,7 +158,12 @@ class Runtime:
             return "control plane schema is behind; run `tenantry migrate`"
         return None
 
+    async def start(self) -> None:
+        """What a serving process needs beyond a CLI command: hearing other nodes' changes."""
+        await self.changes.start()
+
     async def close(self) -> None:
+        await self.changes.close()
         await self.engines.dispose()
         if isinstance(self.throttle, RedisThrottleStore):
             await self.throttle.close()
@@ -157,7 +171,10 @@ class Runtime:
 
 
 class Services:
-    def __init__(self, ports: Ports, planes: PlaneRegistry, throttle: ThrottlePolicy | None = None):
+    def __init__(
+        self, ports: Ports, planes: PlaneRegistry, changes: ControlChanges, throttle: ThrottlePolicy | None = None
+    ):
+        self.configuration = Configuration(ports, ControlCache(changes))
         self.realms = RealmService(ports)
         self.connections = ConnectionService(ports)
         self.users = UserService(ports)
@@ -166,9 +183,10 @@ class Services:
         self.roles = RoleService(ports)
         self.domains = DomainService(ports)
         self.applications = ApplicationService(ports)
-        self.keys = KeyService(ports)
-        self.grants = GrantService(ports, self.keys)
-        self.tokens = TokenService(ports, self.keys, self.grants)
+        self.keys = KeyService(ports, self.configuration.cache)
+        self.grants = GrantService(ports, self.keys, self.configuration)
+        verified = ControlCache(changes, max_entries=VERIFIED_TOKENS)
+        self.tokens = TokenService(ports, self.keys, self.grants, self.configuration, verified)
         self.admin_tokens = AdminTokenService(ports)
         self.audit = AuditService(ports)
         self.planes = planes

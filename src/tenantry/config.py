@@ -67,6 +67,24 @@ class Settings(BaseSettings):
             "at least the longest token lifetime."
         ),
     )
+    session_idle_minutes: int = Field(
+        480,
+        ge=1,
+        le=525_600,
+        description=(
+            "Minutes a hosted-login session lives without use, for realms whose policy sets no "
+            "`session_idle_minutes`; each use starts the count again."
+        ),
+    )
+    session_absolute_minutes: int = Field(
+        10_080,
+        ge=1,
+        le=525_600,
+        description=(
+            "Minutes a hosted-login session lives after its login, used or not, for realms whose policy sets no "
+            "`session_absolute_minutes`; refresh tokens from the session end with it."
+        ),
+    )
     max_body_bytes: int = Field(1_048_576, description="Largest request body accepted, in bytes.")
     domain_recheck_seconds: int = Field(
         21_600, description="How often verified domain claims are re-checked in DNS (0 turns it off)."

@@ -227,6 +227,19 @@ def test_realm_organization_user_and_member_commands(migrated):
     assert "error realm_not_found: no such realm" in cli("realms", "show", "shop", code=1).output
 
 
+def test_connection_signup_switch(migrated):
+    cli = migrated
+    cli("realms", "create", "shop")
+    assert cli.json("connections", "create", "shop", "open", "--signup")["options"] == {"signup_enabled": True}
+    assert cli.json("connections", "create", "shop", "closed")["options"] == {"signup_enabled": False}
+    assert cli.json("connections", "update", "shop", "open", "--no-signup")["options"] == {"signup_enabled": False}
+    cli("connections", "update", "shop", "closed", "--signup")
+    listed = {c["name"]: c["options"]["signup_enabled"] for c in cli.json("connections", "list", "shop")["items"]}
+    assert listed == {"open": False, "closed": True}
+    assert "sign-up" in cli("connections", "list", "shop").stdout
+    cli("connections", "update", "shop", "closed", code=2)
+
+
 def test_c3_isolate_refusal_lists_every_blocking_user(migrated):
     cli = migrated
     cli("realms", "create", "r")
@@ -358,3 +371,36 @@ def test_settings_print_masked_values_and_the_readme_table(cli):
 def test_an_unmigrated_deployment_asks_for_migrate(cli):
     failed = cli("realms", "list", code=1)
     assert "tenantry migrate" in failed.stderr
+
+
+NO_BRANDING = {"display_name": None, "logo_url": None, "primary_color": None}
+
+
+def test_realm_branding_changes_only_the_fields_named(migrated: Cli):
+    migrated("realms", "create", "shop")
+    migrated("realms", "create", "other")
+    assert migrated.json("realms", "branding", "shop") == NO_BRANDING
+    logo = "https://cdn.shop.example/logo.png"
+    set_once = migrated.json("realms", "branding", "shop", "--display-name", "Shop", "--logo-url", logo)
+    assert set_once == {"display_name": "Shop", "logo_url": logo, "primary_color": None}
+    recoloured = migrated.json("realms", "branding", "shop", "--primary-color", "#A1B2C3")
+    assert recoloured == {"display_name": "Shop", "logo_url": logo, "primary_color": "#a1b2c3"}
+    assert migrated.json("realms", "show", "shop")["settings"]["branding"] == recoloured
+    assert migrated.json("realms", "branding", "shop", "--unset", "logo_url")["logo_url"] is None
+    assert migrated.json("realms", "branding", "other") == NO_BRANDING, "A5: another realm is untouched"
+    assert "Shop" in migrated("realms", "branding", "shop").stdout
+
+
+def test_organization_branding_and_refusals(migrated: Cli):
+    migrated("realms", "create", "shop")
+    migrated("orgs", "create", "shop", "north")
+    colour = migrated.json("orgs", "branding", "shop", "north", "--primary-color", "#010203")
+    assert colour == {**NO_BRANDING, "primary_color": "#010203"}
+    assert migrated.json("orgs", "show", "shop", "north")["branding"] == {"primary_color": "#010203"}
+
+    bad = migrated("orgs", "branding", "shop", "north", "--logo-url", "http://cdn.example.com/x.png", code=1)
+    assert "error invalid_request" in bad.output and "logo_url" in bad.output
+    assert "error invalid_request" in migrated("realms", "branding", "shop", "--primary-color", "red", code=1).output
+    assert "error invalid_request" in migrated("orgs", "branding", "shop", "north", "--unset", "logo", code=1).output
+    assert migrated.json("orgs", "branding", "shop", "north") == colour
+    assert migrated.json("realms", "branding", "shop") == NO_BRANDING

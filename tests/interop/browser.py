@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,7 +129,7 @@ def relying_party() -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def _environment(data_dir: Path, base_url: str) -> dict[str, str]:
+def _environment(data_dir: Path, base_url: str, extra: Mapping[str, str]) -> dict[str, str]:
     """This process's environment without any TENANTRY_* setting of the developer's, plus the server's own."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("TENANTRY_")}
     env.update(
@@ -138,6 +138,7 @@ def _environment(data_dir: Path, base_url: str) -> dict[str, str]:
         TENANTRY_ARGON2_TIME_COST="1",
         TENANTRY_ARGON2_MEMORY_KIB="1024",
     )
+    env.update(extra)
     return env
 
 
@@ -151,11 +152,11 @@ def _tenantry(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def server(data_dir: Path) -> Iterator[tuple[str, str]]:
-    """A migrated Tenantry server on a free port; yields (base URL, operator token)."""
+def server(data_dir: Path, settings: Mapping[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """A migrated Tenantry server on a free port (plus TENANTRY_* ``settings``); yields (base URL, operator token)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = _environment(data_dir, base_url)
+    env = _environment(data_dir, base_url, settings or {})
     _tenantry(env, "migrate")
     token = json.loads(_tenantry(env, "operator", "token", "create", "--name", "e2e", "--json"))["secret"]
     log_path = data_dir / "server.log"

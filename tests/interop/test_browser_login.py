@@ -8,15 +8,15 @@ docs/screenshots/login-*.png (800x700).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.interop.browser import PASSWORD, VIEWPORT, Site, launch_options, relying_party, screenshot, seed, server
+from tests.interop.browser import PASSWORD, Site, relying_party, screenshot, seed, server
 
 try:
-    from playwright.async_api import Browser, Page, Response, async_playwright, expect
+    from playwright.async_api import Page, Response, expect
 except ImportError:  # chromium_problem() says so, and the tests are skipped
     pass
 
@@ -34,27 +34,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     members = {ALICE: ("acme", "globex"), BOB: ("acme",), DANA: ("acme",), ERIN: ("acme",)}
     with relying_party() as callback, server(tmp_path_factory.mktemp("browser-login")) as (base_url, token):
         yield seed(base_url, token, callback, members)
-
-
-@pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**launch_options())
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
-@pytest.fixture
-async def page(chromium: Browser) -> AsyncIterator[Page]:
-    """A fresh browser profile (no cookies) per test."""
-    context = await chromium.new_context(viewport=VIEWPORT, locale="en-US")
-    context.set_default_timeout(15_000)
-    try:
-        yield await context.new_page()
-    finally:
-        await context.close()
 
 
 async def submit(page: Page, button: str) -> Response:

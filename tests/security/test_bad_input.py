@@ -35,8 +35,9 @@ async def test_s10_every_route_with_a_body_is_exercised(api):
 async def test_s10_malformed_json_is_400_malformed_json(api, tenant):
     before = await _state(api, tenant)
     for method, template in WITH_BODY:
-        response = await api.request(method, _path(template, tenant), content=b'{"name": ',
-                                     headers={"content-type": "application/json"})
+        response = await api.request(
+            method, _path(template, tenant), content=b'{"name": ', headers={"content-type": "application/json"}
+        )
         assert response.status_code == 400, (method, template, response.text)
         assert response.json()["error"] == "malformed_json"
     assert await _state(api, tenant) == before
@@ -66,8 +67,9 @@ async def test_s10_oversize_bodies_are_413_before_parsing(api, tenant):
     before = await _state(api, tenant)
     huge = b'{"name": "' + b"a" * 2_000_000 + b'"}'
     for method, template in WITH_BODY:
-        response = await api.request(method, _path(template, tenant), content=huge,
-                                     headers={"content-type": "application/json"})
+        response = await api.request(
+            method, _path(template, tenant), content=huge, headers={"content-type": "application/json"}
+        )
         assert response.status_code == 413, (method, template)
         assert response.json()["error"] == "payload_too_large"
     assert await _state(api, tenant) == before

@@ -17,8 +17,11 @@ BODIES = {
     ("POST", "/api/v1/realms/{realm}/breached-passwords"): {"passwords": ["hunter2hunter2"]},
     ("POST", "/api/v1/realms/{realm}/connections"): {"name": "sneaky"},
     ("PATCH", "/api/v1/realms/{realm}/connections/{connection}"): {"password_policy": {"min_length": 9}},
-    ("POST", "/api/v1/realms/{realm}/users"): {"email": "x@example.com", "password": "correct horse battery",
-                                                "connection": "members"},
+    ("POST", "/api/v1/realms/{realm}/users"): {
+        "email": "x@example.com",
+        "password": "correct horse battery",
+        "connection": "members",
+    },
     ("PATCH", "/api/v1/realms/{realm}/users/{user_id}"): {"blocked": True},
     ("PATCH", "/api/v1/realms/{realm}"): {"display_name": "pwned"},
     ("POST", "/api/v1/realms/{realm}/organizations"): {"name": "sneaky"},
@@ -35,8 +38,12 @@ BODIES = {
     ("POST", "/api/v1/realms/{realm}/keys/rotate"): {"alg": "ES256"},
 }
 NOT_RESOURCE_BOUND = {
-    ("POST", "/api/v1/realms"), ("GET", "/api/v1/realms"), ("POST", "/api/v1/tokens"), ("GET", "/api/v1/tokens"),
-    ("GET", "/api/v1/planes"), ("GET", "/api/v1/audit/verify"),
+    ("POST", "/api/v1/realms"),
+    ("GET", "/api/v1/realms"),
+    ("POST", "/api/v1/tokens"),
+    ("GET", "/api/v1/tokens"),
+    ("GET", "/api/v1/planes"),
+    ("GET", "/api/v1/audit/verify"),
 }
 
 
@@ -54,9 +61,15 @@ def admin_routes(app) -> list[tuple[str, str]]:
 
 def fill(template: str, target: Tenant, *, org: str | None = None) -> str:
     values = {
-        "realm": target.realm, "org": org or target.org, "user_id": target.user_id, "connection": target.connection_id,
-        "role": target.role, "application": target.application_id, "claim_id": target.claim_id,
-        "token_id": target.token_ids["realm_admin"], "kid": target.kid,
+        "realm": target.realm,
+        "org": org or target.org,
+        "user_id": target.user_id,
+        "connection": target.connection_id,
+        "role": target.role,
+        "application": target.application_id,
+        "claim_id": target.claim_id,
+        "token_id": target.token_ids["realm_admin"],
+        "kid": target.kid,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -94,12 +107,15 @@ async def walk(api, token: str, target: Tenant, *, org: str | None = None, skip_
 
 async def test_s5_every_route_covered_by_the_walk(api):
     """Each resource-bound route either has a body here or takes none: a new route must be thought about."""
-    needs_body = [(m, t) for m, t in admin_routes(api.app)
-                  if m in {"POST", "PUT", "PATCH"} and (m, t) not in NOT_RESOURCE_BOUND]
-    bodiless = {("POST", "/api/v1/realms/{realm}/organizations/{org}/isolate"),
-                ("POST", "/api/v1/realms/{realm}/organizations/{org}/domains/{claim_id}/verify"),
-                ("POST", "/api/v1/realms/{realm}/applications/{application}/rotate-secret"),
-                ("POST", "/api/v1/realms/{realm}/keys/{kid}/revoke")}
+    needs_body = [
+        (m, t) for m, t in admin_routes(api.app) if m in {"POST", "PUT", "PATCH"} and (m, t) not in NOT_RESOURCE_BOUND
+    ]
+    bodiless = {
+        ("POST", "/api/v1/realms/{realm}/organizations/{org}/isolate"),
+        ("POST", "/api/v1/realms/{realm}/organizations/{org}/domains/{claim_id}/verify"),
+        ("POST", "/api/v1/realms/{realm}/applications/{application}/rotate-secret"),
+        ("POST", "/api/v1/realms/{realm}/keys/{kid}/revoke"),
+    }
     assert sorted(set(needs_body) - set(BODIES) - bodiless) == []
 
 
@@ -128,9 +144,14 @@ async def test_s5_ids_of_b_inside_a_paths_are_not_found(api, world):
     """HOSTILE 44: a global id from realm B under realm A's path is 404, never a lookup that ignores the path."""
     a, b = world
     base = f"/api/v1/realms/{a.realm}"
-    for path in (f"{base}/users/{b.user_id}", f"{base}/organizations/{b.org_id}",
-                 f"{base}/connections/{b.connection_id}", f"{base}/applications/{b.application_id}",
-                 f"{base}/organizations/main/domains/{b.claim_id}", f"{base}/organizations/main/members/{b.user_id}"):
+    for path in (
+        f"{base}/users/{b.user_id}",
+        f"{base}/organizations/{b.org_id}",
+        f"{base}/connections/{b.connection_id}",
+        f"{base}/applications/{b.application_id}",
+        f"{base}/organizations/main/domains/{b.claim_id}",
+        f"{base}/organizations/main/members/{b.user_id}",
+    ):
         response = await api.get(path)
         assert response.status_code == 404, (path, response.text)
 

@@ -39,21 +39,39 @@ async def build_tenant(api: httpx.AsyncClient, name: str) -> Tenant:
     connection = await _ok(await api.post(f"{base}/connections", json={"name": "members"}))
     org = await _ok(await api.post(f"{base}/organizations", json={"name": "main"}))
     other = await _ok(await api.post(f"{base}/organizations", json={"name": "side"}))
-    user = await _ok(await api.post(f"{base}/users", json={
-        "email": f"person@{name}.example.com", "password": PASSWORD, "connection": "members"}))
+    user = await _ok(
+        await api.post(
+            f"{base}/users", json={"email": f"person@{name}.example.com", "password": PASSWORD, "connection": "members"}
+        )
+    )
     await _ok(await api.post(f"{base}/roles", json={"name": "admin", "permissions": ["org:manage"]}))
     await _ok(await api.post(f"{base}/organizations/main/members", json={"user_id": user["id"], "roles": ["admin"]}))
     await _ok(await api.post(f"{base}/organizations/side/members", json={"user_id": user["id"]}))
     await _ok(await api.post(f"{base}/organizations/main/connections", json={"connection": "members"}))
-    app = await _ok(await api.post(f"{base}/applications", json={
-        "name": "web", "redirect_uris": ["https://app.example.com/cb"]}))
+    app = await _ok(
+        await api.post(f"{base}/applications", json={"name": "web", "redirect_uris": ["https://app.example.com/cb"]})
+    )
     claim = await _ok(await api.post(f"{base}/organizations/main/domains", json={"domain": f"{name}.example.com"}))
-    tenant = Tenant(name, realm["id"], "main", org["id"], "side", other["id"], connection["id"], user["id"],
-                    "admin", app["id"], claim["id"])
+    tenant = Tenant(
+        name,
+        realm["id"],
+        "main",
+        org["id"],
+        "side",
+        other["id"],
+        connection["id"],
+        user["id"],
+        "admin",
+        app["id"],
+        claim["id"],
+    )
     tenant.kid = (await _ok(await api.get(f"{base}/keys")))["items"][0]["kid"]
     ra = await _ok(await api.post("/api/v1/tokens", json={"name": f"{name}-ra", "kind": "realm_admin", "realm": name}))
-    oa = await _ok(await api.post("/api/v1/tokens", json={
-        "name": f"{name}-oa", "kind": "org_admin", "realm": name, "organization": "main"}))
+    oa = await _ok(
+        await api.post(
+            "/api/v1/tokens", json={"name": f"{name}-oa", "kind": "org_admin", "realm": name, "organization": "main"}
+        )
+    )
     tenant.realm_admin_token, tenant.org_admin_token = ra["token"], oa["token"]
     tenant.token_ids = {"realm_admin": ra["id"], "org_admin": oa["id"]}
     return tenant
@@ -63,9 +81,17 @@ async def snapshot(api: httpx.AsyncClient, tenant: Tenant) -> dict[str, object]:
     """Everything an operator can read about a tenant, to prove a hostile walk changed nothing."""
     base = f"/api/v1/realms/{tenant.realm}"
     paths = [
-        base, f"{base}/connections", f"{base}/users", f"{base}/organizations", f"{base}/roles",
-        f"{base}/applications", f"{base}/organizations/main/members", f"{base}/organizations/side/members",
-        f"{base}/organizations/main/connections", f"{base}/organizations/main/domains", "/api/v1/tokens",
+        base,
+        f"{base}/connections",
+        f"{base}/users",
+        f"{base}/organizations",
+        f"{base}/roles",
+        f"{base}/applications",
+        f"{base}/organizations/main/members",
+        f"{base}/organizations/side/members",
+        f"{base}/organizations/main/connections",
+        f"{base}/organizations/main/domains",
+        "/api/v1/tokens",
         f"{base}/keys",
     ]
     state = {}

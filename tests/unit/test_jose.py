@@ -155,3 +155,38 @@ def test_s2_the_audience_is_checked_when_asked():
     assert _verify(token, audience="other")
     with pytest.raises(InvalidToken, match="audience"):
         _verify(token, audience="billing")
+
+
+@pytest.mark.parametrize(("private", "public"), [(ES_PRIVATE, ES_PUBLIC), (RS_PRIVATE, RS_PUBLIC)])
+def test_our_compact_form_and_joserfcs_agree_both_ways(private, public):
+    """Signing and verifying are ours (for speed); an independent implementation must accept them and vice versa."""
+    ours = sign(_claims(), private, TYP_ACCESS)
+    theirs_key = (ECKey if private.alg == "ES256" else RSAKey).import_key(dict(public.jwk))
+    assert jwt.decode(ours, theirs_key, algorithms=[private.alg]).claims["sub"] == "usr_1"
+    signing_key = (ECKey if private.alg == "ES256" else RSAKey).import_key(dict(private.jwk))
+    theirs = jwt.encode({"alg": private.alg, "kid": private.kid, "typ": TYP_ACCESS}, _claims(), signing_key)
+    assert _verify(theirs)["sub"] == "usr_1"
+
+
+def test_s2_an_es256_signature_in_der_form_or_of_the_wrong_length_is_refused():
+    head, body, sig = sign(_claims(), ES_PRIVATE, TYP_ACCESS).split(".")
+    raw = base64.urlsafe_b64decode(sig + "==")
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    for signature in (der, raw[:-1], raw + b"\0", b""):
+        with pytest.raises(InvalidToken):
+            _verify(f"{head}.{body}.{_b64(signature)}")
+
+
+def test_s2_a_payload_that_is_not_a_json_object_is_refused_even_when_signed():
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    header = _b64(json.dumps({"alg": "ES256", "kid": "es-1", "typ": TYP_ACCESS}).encode())
+    signing_input = f"{header}.{_b64(b'[1,2]')}"
+    private = ECKey.import_key(dict(ES_PRIVATE.jwk)).private_key
+    r, s = decode_dss_signature(private.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    with pytest.raises(InvalidToken, match="JSON object"):
+        _verify(f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}")

@@ -8,9 +8,11 @@ import typer
 from rich.text import Text
 
 from tenantry.bootstrap import Runtime
+from tenantry.core.branding import Branding
 from tenantry.core.connection import Connection
 from tenantry.services.organizations import DeletionReport
 
+from .branding import DisplayNameOption, LogoUrlOption, PrimaryColorOption, UnsetOption, edited
 from .common import (
     ACTOR,
     CursorOption,
@@ -27,7 +29,7 @@ from .common import (
     run,
 )
 
-app = typer.Typer(help="Organizations: create, list, show, isolate, delete.", no_args_is_help=True)
+app = typer.Typer(help="Organizations: create, list, show, branding, isolate, delete.", no_args_is_help=True)
 connections_app = typer.Typer(help="Connections an organization accepts logins through (B4).", no_args_is_help=True)
 app.add_typer(connections_app, name="connections")
 
@@ -76,6 +78,29 @@ def show(realm: RealmArg, org: OrgArg, as_json: JsonOption = False) -> None:
     """Show one organization with its policy and branding."""
     found = run(lambda runtime: runtime.services.organizations.get(ACTOR, realm, org))
     print_record(found, as_json=as_json, title=f"organization {found.name}")
+
+
+@app.command("branding")
+def branding(
+    realm: RealmArg,
+    org: OrgArg,
+    display_name: DisplayNameOption = None,
+    logo_url: LogoUrlOption = None,
+    primary_color: PrimaryColorOption = None,
+    unset: UnsetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the organization's branding, or change the fields given; unset fields show the realm's."""
+
+    async def work(runtime: Runtime) -> Branding:
+        current = Branding.stored((await runtime.services.organizations.get(ACTOR, realm, org)).branding)
+        values = edited(current, display_name=display_name, logo_url=logo_url, primary_color=primary_color, unset=unset)
+        if values is None:
+            return current
+        updated = await runtime.services.organizations.update(ACTOR, realm, org, {"branding": values})
+        return Branding.stored(updated.branding)
+
+    print_record(run(work), as_json=as_json, title=f"branding of organization {org}")
 
 
 @app.command("isolate")

@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+from tenantry.bootstrap import Runtime
+from tenantry.core.branding import Branding
+
+from .branding import DisplayNameOption, LogoUrlOption, PrimaryColorOption, UnsetOption, edited
 from .common import (
     ACTOR,
     CursorOption,
@@ -20,7 +24,7 @@ from .common import (
     run,
 )
 
-app = typer.Typer(help="Realms: create, list, show, delete.", no_args_is_help=True)
+app = typer.Typer(help="Realms: create, list, show, branding, delete.", no_args_is_help=True)
 RealmRef = Annotated[str, typer.Argument(help="Realm name or id.")]
 
 REALM_COLUMNS = (
@@ -61,6 +65,28 @@ def show(ref: RealmRef, as_json: JsonOption = False) -> None:
     """Show one realm with its settings and policy."""
     realm = run(lambda runtime: runtime.services.realms.get(ACTOR, ref))
     print_record(realm, as_json=as_json, title=f"realm {realm.name}")
+
+
+@app.command("branding")
+def branding(
+    ref: RealmRef,
+    display_name: DisplayNameOption = None,
+    logo_url: LogoUrlOption = None,
+    primary_color: PrimaryColorOption = None,
+    unset: UnsetOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the hosted pages' branding, or change the fields given; organizations override it field by field."""
+
+    async def work(runtime: Runtime) -> Branding:
+        current = (await runtime.services.realms.get(ACTOR, ref)).settings.branding
+        values = edited(current, display_name=display_name, logo_url=logo_url, primary_color=primary_color, unset=unset)
+        if values is None:
+            return current
+        updated = await runtime.services.realms.update(ACTOR, ref, {"settings": {"branding": values}})
+        return updated.settings.branding
+
+    print_record(run(work), as_json=as_json, title=f"branding of realm {ref}")
 
 
 @app.command("delete")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -50,6 +50,19 @@ class PasswordPolicy(BaseModel):
             )
 
 
+class ConnectionOptions(BaseModel):
+    """Switches kept in a connection's ``options`` JSON; unknown keys and non-boolean flags are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    signup_enabled: bool = Field(False, description="The hosted login offers sign-up into this database connection.")
+
+    @classmethod
+    def stored(cls, options: Mapping[str, object]) -> ConnectionOptions:
+        """The known options of a stored ``options`` object, defaults for the rest."""
+        return cls.model_validate({key: value for key, value in options.items() if key in cls.model_fields})
+
+
 @dataclass(slots=True)
 class Connection:
     id: str
@@ -62,3 +75,15 @@ class Connection:
     """Set when an isolated organization owns the connection; its users belong to that organization only."""
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     options: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def signup_enabled(self) -> bool:
+        """Sign-up exists only for password (database) connections, and only when switched on."""
+        return self.kind == "database" and self.options.get("signup_enabled") is True
+
+    def set_options(self, changes: Mapping[str, object]) -> None:
+        """Merge validated option changes; sign-up needs a database connection."""
+        sent = ConnectionOptions.model_validate(changes).model_dump(exclude_unset=True)
+        if sent.get("signup_enabled") and self.kind != "database":
+            raise InvalidInput("sign-up is only available for database connections", code="invalid_connection_options")
+        self.options = {**self.options, **sent}

@@ -17,7 +17,11 @@ def digest(secret: str) -> str:
 
 @dataclass(slots=True)
 class Session:
-    """A user's login at one realm; one organization context at a time (D7)."""
+    """A user's login at one realm; one organization context at a time (D7).
+
+    The stored deadlines are upper bounds; whether a session is alive depends on the policy in
+    force at each use (``tenancy.sessions``).
+    """
 
     id: str
     """Digest of the cookie value."""
@@ -31,9 +35,6 @@ class Session:
     absolute_expires_at: datetime
     organization_id: str | None = None
     revoked_at: datetime | None = None
-
-    def live(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.idle_expires_at and now < self.absolute_expires_at
 
 
 @dataclass(slots=True)

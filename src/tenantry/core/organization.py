@@ -20,3 +20,4 @@ class Organization:
     metadata: dict[str, str] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
     branding: dict[str, str] = field(default_factory=dict)
+    """The set fields of a ``Branding``; on hosted pages they override the realm's, field by field."""

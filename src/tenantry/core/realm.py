@@ -7,11 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .branding import Branding
 from .policy import Policy
 
 
 class RealmSettings(BaseModel):
-    """Realm-wide membership rules (SPEC B3, B8) and token options."""
+    """Realm-wide membership rules (SPEC B3, B8), token options and the hosted pages' branding."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -21,6 +22,7 @@ class RealmSettings(BaseModel):
     organization_label: str = Field(
         "organization", min_length=1, max_length=40, description="What hosted pages call an organization (B8)."
     )
+    branding: Branding = Field(default_factory=Branding, description="The hosted pages' name, logo and colour.")
 
 
 @dataclass(slots=True)

@@ -15,7 +15,8 @@ from typing import Any, Literal
 from tenantry.protocols.oauth.authorize import AuthorizationRequest
 
 LIFETIME = timedelta(minutes=15)
-Step = Literal["identifier", "choose_account", "password", "organization", "done"]
+Step = Literal["find_organization", "identifier", "choose_account", "password", "organization", "done"]
+Answer = Literal["name", "email", "missing", "both"]
 
 
 @dataclass(slots=True)
@@ -34,6 +35,8 @@ class LoginTransaction:
     session_id: str | None = None
     auth_time: float | None = None
     organizations: list[dict[str, str]] = field(default_factory=list)
+    organization_id: str | None = None
+    """The organization the user named before login (D3 ``before_login``): the login context from then on."""
     view: dict[str, Any] = field(default_factory=dict)
     """The page the next GET shows (post/redirect/get), with its context and status."""
 
@@ -48,6 +51,10 @@ class LoginTransaction:
         fields["prompt"] = frozenset(fields["prompt"])
         return AuthorizationRequest(**fields)
 
+    def requested_organization(self) -> str | None:
+        """The organization fixed for this login: chosen on the prompt, or named (id or name) on /authorize."""
+        return self.organization_id or self.request.get("organization")
+
     def expired(self, now: datetime) -> bool:
         return now.timestamp() >= self.expires_at
 
@@ -57,6 +64,21 @@ class LoginTransaction:
     @classmethod
     def loads(cls, raw: bytes) -> LoginTransaction:
         return cls(**json.loads(raw))
+
+
+def prompts_for_organization(prompt: str, requested: str | None) -> bool:
+    """D3: ``before_login`` asks for the organization first, unless /authorize already named one."""
+    return prompt == "before_login" and requested is None
+
+
+def organization_answer(name: str, email: str) -> tuple[Answer, str]:
+    """Which of the prompt's two fields the user filled in: a name (organization names are lower case) or an email."""
+    name, email = name.strip(), email.strip()
+    if name and email:
+        return "both", ""
+    if email:
+        return "email", email
+    return ("name", name.lower()) if name else ("missing", "")
 
 
 def choose_organization(

@@ -6,6 +6,7 @@ Realm-scoped repositories exist only bound to a realm id; every statement filter
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -194,3 +195,16 @@ class ControlTransaction(Protocol):
 
 class ControlPlane(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[ControlTransaction]: ...
+
+
+class ControlChanges(Protocol):
+    """Tells this process that committed control-plane configuration may have changed, on any node.
+
+    ``live`` is true only while every change is certain to be heard; a cache must not serve
+    anything while it is false. Subscribers are called on every change and whenever ``live`` flips.
+    """
+
+    @property
+    def live(self) -> bool: ...
+
+    def subscribe(self, callback: Callable[[], None]) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tenantry.core import names
-from tenantry.core.connection import Connection, PasswordPolicy
+from tenantry.core.connection import Connection, ConnectionOptions, PasswordPolicy
 from tenantry.core.errors import Conflict, InvalidInput
 from tenantry.ports.control import ControlTransaction
 from tenantry.ports.paging import Page, PageRequest
@@ -25,6 +25,7 @@ async def new_database_connection(
     data_plane_id: str,
     password_policy: PasswordPolicy | None = None,
     organization_id: str | None = None,
+    options: ConnectionOptions | None = None,
 ) -> Connection:
     names.slug(name, "connection")
     repo = tx.connections(realm_id)
@@ -40,6 +41,7 @@ async def new_database_connection(
         organization_id=organization_id,
         password_policy=password_policy or PasswordPolicy(),
     )
+    connection.set_options((options or ConnectionOptions()).model_dump())
     await repo.add(connection)
     return connection
 
@@ -56,6 +58,7 @@ class ConnectionService:
         name: str,
         kind: str = "database",
         password_policy: PasswordPolicy | None = None,
+        options: ConnectionOptions | None = None,
     ) -> Connection:
         if kind != "database":
             raise InvalidInput(
@@ -73,6 +76,7 @@ class ConnectionService:
                 name=name,
                 data_plane_id=realm.home_plane_id,
                 password_policy=password_policy,
+                options=options,
             )
             await record(
                 tx,
@@ -81,7 +85,7 @@ class ConnectionService:
                 "connection",
                 connection.id,
                 realm_id=realm.id,
-                details={"name": name, "kind": kind},
+                details={"name": name, "kind": kind, "options": connection.options},
             )
         return connection
 
@@ -105,6 +109,8 @@ class ConnectionService:
             require(actor, "connections:write", realm_level=True)
             if "password_policy" in changes:
                 connection.password_policy = PasswordPolicy.model_validate(changes["password_policy"])
+            if "options" in changes:
+                connection.set_options(changes["options"])
             await tx.connections(realm.id).update(connection)
             await record(
                 tx,

@@ -29,6 +29,10 @@ class Ports:
     """How long a rotated signing key is published before it signs."""
     key_retire_seconds: int = 86_400
     """How long a superseded signing key stays published: at least the longest token lifetime."""
+    session_idle_minutes: int = 480
+    """How long a session lives unused where no policy sets ``session_idle_minutes`` (D8)."""
+    session_absolute_minutes: int = 10_080
+    """How long a session lives after its login where no policy sets ``session_absolute_minutes`` (D8)."""
 
     def new_id(self, prefix: str) -> str:
         return new_id(prefix, epoch_ms(self.clock.now()))

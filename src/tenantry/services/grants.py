@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from tenantry.core.application import Application
-from tenantry.core.grant import AuthorizationCode, RefreshToken, TokenFamily, digest
+from tenantry.core.grant import AuthorizationCode, RefreshToken, Session, TokenFamily, digest
 from tenantry.core.ids import has_prefix
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
@@ -26,8 +26,10 @@ from tenantry.protocols.oauth.errors import InvalidClient, InvalidGrant, Invalid
 from tenantry.protocols.oidc.claims import OrganizationContext, id_token_claims, organization_claims, profile_claims
 
 from .applications import secret_matches
+from .configuration import Configuration
 from .context import Ports
 from .keys import KeyService
+from .sessions import SessionLifetimes
 
 CODE_LIFETIME = timedelta(seconds=60)
 ACCESS_LIFETIME = timedelta(minutes=15)
@@ -55,14 +57,15 @@ def _split(value: str) -> str | None:
 
 
 class GrantService:
-    def __init__(self, ports: Ports, keys: KeyService):
+    def __init__(self, ports: Ports, keys: KeyService, configuration: Configuration):
         self.ports = ports
         self.keys = keys
+        self.configuration = configuration
+        self.lifetimes = SessionLifetimes(ports, configuration)
 
     async def _plane(self, value: str) -> DataPlane:
         plane_id = _split(value)
-        async with self.ports.control.transaction() as tx:
-            plane = await tx.planes.get(plane_id) if plane_id else None
+        plane = await self.configuration.plane(plane_id) if plane_id else None
         if plane is None:
             raise InvalidGrant("the grant is invalid")
         return plane
@@ -70,8 +73,7 @@ class GrantService:
     async def authenticate(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> Application:
         """Confidential clients prove their secret; public clients name themselves (PKCE proves the rest)."""
         presented = presented_client(authorization, form)
-        async with self.ports.control.transaction() as tx:
-            application = await tx.applications(realm.id).by_client_id(presented.client_id)
+        application = await self.configuration.application(realm.id, presented.client_id)
         if application is None:
             raise InvalidClient("client authentication failed")
         if application.public:
@@ -175,10 +177,23 @@ class GrantService:
             grants.check_family(await data.grants.family(token.family_id))
             scope = grants.check_narrower_scope(form.get("scope"), token.scope)
             user = await data.users.get(token.user_id)
+            session = await data.sessions.get(token.session_id) if token.session_id else None
         if user is None or user.blocked:
             raise InvalidGrant("the user can no longer sign in")
+        if token.session_id is not None:
+            await self._within_session(realm, token, session)
         grant = Grant(token.family_id, user, scope, token.auth_time, token.organization_id, token.session_id, None)
         return await self._tokens(realm, plane, client, grant, id_token=False)
+
+    async def _within_session(self, realm: Realm, token: RefreshToken, session: Session | None) -> None:
+        """Refresh tokens from a login live no longer than its session's absolute limit (D8, S8).
+
+        The idle limit is not applied: an application refreshing in the background is not the user
+        coming back, and logout ends a session's grants whatever state the session is in.
+        """
+        limits = await self.lifetimes.for_context(realm, token.organization_id)
+        if session is None or self.ports.clock.now() >= limits.absolute_deadline(session):
+            raise InvalidGrant("the session this grant belongs to has ended")
 
     async def _revoke_family(self, realm: Realm, plane: DataPlane, family_id: str | None) -> None:
         if family_id is None:
@@ -193,9 +208,8 @@ class GrantService:
             membership = await data.memberships.get(grant.organization_id, grant.user.id)
         if membership is None:
             raise InvalidGrant("the user is no longer a member of the organization")
-        async with self.ports.control.transaction() as tx:
-            organization = await tx.organizations(realm.id).get(grant.organization_id)
-            roles = await tx.roles(realm.id).by_names(membership.roles) if membership.roles else []
+        organization = await self.configuration.organization(realm.id, grant.organization_id)
+        roles = await self.configuration.roles(realm.id, tuple(membership.roles))
         if organization is None:
             raise InvalidGrant("the organization no longer exists")
         permissions = sorted({permission for role in roles for permission in role.permissions})
@@ -275,8 +289,7 @@ class GrantService:
     async def active_family(self, realm: Realm, family_id: str) -> bool:
         """Access tokens are JWTs; they die with their family (logout, replay, revocation, user blocked)."""
         plane_id = _split(family_id)
-        async with self.ports.control.transaction() as tx:
-            plane = await tx.planes.get(plane_id) if plane_id else None
+        plane = await self.configuration.plane(plane_id) if plane_id else None
         if plane is None:
             return False
         async with self.ports.planes.transaction(plane, realm.id) as data:

@@ -50,6 +50,7 @@ from tenantry.protocols import jose
 from . import lookup
 from .access import Actor, require, system_actor
 from .audit import record
+from .cache import ControlCache
 from .context import Ports
 from .key_material import KeyMaterial, algorithm, generate, new_record
 
@@ -75,16 +76,28 @@ async def add_first_keys(ports: Ports, tx: ControlTransaction, realm: Realm, mad
 
 
 class KeyService:
-    def __init__(self, ports: Ports):
+    def __init__(self, ports: Ports, cache: ControlCache):
         self.ports = ports
+        self.cache = cache
 
     def _issuer(self, realm: Realm) -> str:
         return realm.issuer(self.ports.base_url)
 
     async def _read(self, realm_id: str) -> tuple[Realm, builtins.list[KeyRecord]]:
-        async with self.ports.control.transaction() as tx:
-            realm = await _realm(tx, realm_id)
-            return realm, await tx.signing_keys(realm_id).all()
+        """The realm with its keys, through the cache: a key's status is computed from times at each use."""
+
+        async def load() -> tuple[Realm, builtins.list[KeyRecord]]:
+            async with self.ports.control.transaction() as tx:
+                realm = await _realm(tx, realm_id)
+                return realm, await tx.signing_keys(realm_id).all()
+
+        return await self.cache.get(("signing-keys", realm_id), load)
+
+    async def _opened(self, key: KeyRecord) -> bytes:
+        async def load() -> bytes:
+            return self.ports.secrets.open(key.sealed_private_key)
+
+        return await self.cache.get(("private-key", key.kid), load)
 
     def _missing(self, realm: Realm, records: builtins.list[KeyRecord]) -> builtins.list[KeyAlgorithm]:
         now = self.ports.clock.now()
@@ -127,7 +140,7 @@ class KeyService:
         key = signer(records, chosen, self._issuer(realm), self.ports.clock.now())
         if key is None:
             raise Unavailable("the realm has no active signing key", code="signing_key_unavailable")
-        return view(key, "active", self.ports.secrets.open(key.sealed_private_key))
+        return view(key, "active", await self._opened(key))
 
     async def verification_keys(self, realm_id: str) -> builtins.list[SigningKey]:
         """The keys a token of this realm may be signed with: ``next``, ``active`` and ``retiring``, any algorithm."""

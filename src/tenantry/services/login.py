@@ -1,4 +1,5 @@
-"""Hosted login: the authorization endpoint, identifier-first login, the organization picker (D1-D7, S1, S6-S8).
+"""Hosted login: the authorization endpoint, the organization prompt, identifier-first login, sign-up and
+the organization picker (D1-D7, D9, S1, S6-S8).
 
 Every method returns an ``Outcome`` (a page to show, or a redirect) that the web layer renders;
 the login state travels sealed in a cookie, sessions live in the user's data plane.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +21,7 @@ from tenantry.core.ids import has_prefix
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
 from tenantry.core.user import User
-from tenantry.flows.login import LoginTransaction, choose_organization
+from tenantry.flows.login import LoginTransaction, choose_organization, prompts_for_organization
 from tenantry.ports.paging import PageRequest
 from tenantry.protocols import jose
 from tenantry.protocols.oauth import authorize
@@ -30,9 +31,9 @@ from tenantry.tenancy.discovery import home_organization
 from .attack_protection import AttackProtection
 from .context import Ports
 from .grants import GrantService
-
-SESSION_IDLE = timedelta(hours=8)
-SESSION_ABSOLUTE = timedelta(days=7)
+from .login_organization import context_organization, select_organization
+from .sessions import SessionLifetimes
+from .signup import Refused, Signup, Target, signup_target
 
 
 @dataclass(slots=True)
@@ -55,6 +56,8 @@ class LoginService:
         self.ports = ports
         self.grants = grants
         self.protection = protection
+        self.signups = Signup(ports)
+        self.lifetimes: SessionLifetimes = grants.lifetimes
 
     def issuer(self, realm: Realm) -> str:
         return realm.issuer(self.ports.base_url)
@@ -95,43 +98,49 @@ class LoginService:
         if "none" in request.prompt:
             return self._error_redirect(realm, request, "login_required", "the user is not signed in")
         transaction = LoginTransaction.begin(realm.id, request, now)
-        return Outcome(
-            page="identifier",
-            transaction=transaction,
-            context={"email": request.login_hint or "", "application": application.name},
-        )
+        if prompts_for_organization(application.organization_prompt, request.organization):
+            transaction.step = "find_organization"
+            return await self._prompt_page(realm, transaction, {"email": request.login_hint or ""})
+        return await self.identifier_page(realm, transaction, request.login_hint or "")
 
-    async def _live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
+    async def _plane_of(self, value: str | None) -> DataPlane | None:
+        """The data plane a session cookie names (its value starts with the plane id)."""
         plane_id = value.partition(".")[0] if value else ""
         if not value or not has_prefix(plane_id, "pln"):
             return None
         async with self.ports.control.transaction() as tx:
-            plane = await tx.planes.get(plane_id)
-        if plane is None:
+            return await tx.planes.get(plane_id)
+
+    async def _live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
+        """A session within its idle and absolute limits (D8) whose user may sign in; each use slides its idle limit."""
+        plane = await self._plane_of(value)
+        if plane is None or value is None:
             return None
         async with self.ports.planes.transaction(plane, realm.id) as data:
             session = await data.sessions.get(digest(value))
             user = await data.users.get(session.user_id) if session else None
-            now = self.ports.clock.now()
-            if session is None or user is None or user.blocked or not session.live(now):
+            if session is None or user is None or user.blocked:
                 return None
-            await data.sessions.touch(session.id, now, min(now + SESSION_IDLE, session.absolute_expires_at))
+            limits = await self.lifetimes.for_context(realm, session.organization_id)
+            now = self.ports.clock.now()
+            if not limits.alive(session, now):
+                return None
+            await data.sessions.touch(session.id, now, limits.used_at(session, now))
         return session, plane
 
     async def identify(self, realm: Realm, transaction: LoginTransaction, email: str) -> Outcome:
         """Find the accounts this email may mean; several → ask (B6), never pick."""
+        if transaction.step == "find_organization":
+            label = realm.settings.organization_label
+            return await self._prompt_page(
+                realm, transaction, {}, error=f"Enter your {label}'s name or your work email first."
+            )
         try:
             address = names.email(email)
         except InvalidInput:
-            return Outcome(
-                page="identifier",
-                transaction=transaction,
-                status=400,
-                context={"email": email, "error": "Enter a valid email address."},
-            )
-        request = transaction.authorization_request()
+            return await self.identifier_page(realm, transaction, email, error="Enter a valid email address.")
         async with self.ports.control.transaction() as tx:
-            organization = await self._organization_hint(tx, realm, request.organization, address)
+            organization = await self._organization_hint(tx, realm, transaction.requested_organization(), address)
             allowed = None
             if organization is not None:
                 allowed = {link.connection_id for link in await tx.connections(realm.id).enabled_for(organization.id)}
@@ -162,11 +171,67 @@ class LoginService:
         return Outcome(page="password", transaction=transaction, context={"email": address})
 
     async def _organization_hint(self, tx: Any, realm: Realm, requested: str | None, email: str) -> Any:
-        repo = tx.organizations(realm.id)
         if requested is not None:
-            return await (repo.get(requested) if has_prefix(requested, "org") else repo.by_name(requested))
+            return await context_organization(tx, realm.id, requested)
         claim = await home_organization(tx.domains(realm.id), email)
-        return await repo.get(claim.organization_id) if claim else None
+        return await tx.organizations(realm.id).get(claim.organization_id) if claim else None
+
+    async def _application_name(self, realm: Realm, transaction: LoginTransaction) -> str | None:
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(transaction.request["client_id"])
+        return application.name if application else None
+
+    async def _prompt_page(
+        self, realm: Realm, transaction: LoginTransaction, values: dict[str, str], *, error: str | None = None
+    ) -> Outcome:
+        """D3 before_login: the first page asks for an organization name or a work email."""
+        application = await self._application_name(realm, transaction)
+        context: dict[str, Any] = {"name": "", "email": "", **values, "application": application}
+        if error is not None:
+            context["error"] = error
+        return Outcome(page="find_organization", transaction=transaction, status=400 if error else 200, context=context)
+
+    async def find_organization(self, realm: Realm, transaction: LoginTransaction, name: str, email: str) -> Outcome:
+        """D3 before_login: a name or a work email (D6) fixes the organization; an email is also the identifier."""
+        if transaction.request.get("organization") is not None or (
+            transaction.step != "find_organization" and transaction.organization_id is None
+        ):
+            return Outcome(
+                page="error",
+                status=400,
+                transaction=transaction,
+                context={"error": "invalid_request", "description": "This sign-in does not ask for an organization."},
+            )
+        async with self.ports.control.transaction() as tx:
+            selection = await select_organization(tx, realm, name, email)
+        if selection.organization is None:
+            return await self._prompt_page(realm, transaction, {"name": name, "email": email}, error=selection.error)
+        transaction.step, transaction.organization_id = "identifier", selection.organization.id
+        if selection.email is not None:
+            return await self.identify(realm, transaction, selection.email)
+        return await self.identifier_page(realm, transaction, "")
+
+    async def identifier_page(
+        self, realm: Realm, transaction: LoginTransaction, email: str, *, error: str | None = None
+    ) -> Outcome:
+        """The email step, naming the application and the organization fixed so far, with sign-up if allowed."""
+        if transaction.step == "find_organization":
+            return await self._prompt_page(realm, transaction, {"email": email})
+        requested = transaction.requested_organization()
+        async with self.ports.control.transaction() as tx:
+            application = await tx.applications(realm.id).by_client_id(transaction.request["client_id"])
+            organization = await context_organization(tx, realm.id, requested)
+            signup = await signup_target(tx, realm, requested)
+        context: dict[str, Any] = {
+            "email": email,
+            "application": application.name if application else None,
+            "organization": organization.display_name if organization else None,
+            "signup": signup is not None,
+        }
+        if error is not None:
+            context["error"] = error
+        transaction.step = "identifier"
+        return Outcome(page="identifier", transaction=transaction, status=400 if error else 200, context=context)
 
     def choose_account(self, transaction: LoginTransaction, user_id: str) -> Outcome:
         chosen = next((c for c in transaction.candidates if c["user_id"] == user_id), None)
@@ -212,10 +277,38 @@ class LoginService:
                 },
             )
         await self.protection.succeeded(realm.id, account, ip)
+        return await self._signed_in(realm, transaction, user, plane)
+
+    async def _signed_in(self, realm: Realm, transaction: LoginTransaction, user: User, plane: DataPlane) -> Outcome:
+        """A new session for an authenticated user, then the rest of the authorization."""
         session, value = await self._new_session(realm, plane, user)
         outcome = await self._finish(realm, transaction, session, plane)
         outcome.session_value = value
         return outcome
+
+    async def signup_form(self, realm: Realm, transaction: LoginTransaction) -> Outcome:
+        if transaction.step == "find_organization":
+            return await self._prompt_page(realm, transaction, {})
+        target = await self.signups.target(realm, transaction.requested_organization())
+        if target is None:
+            return _signup_closed(transaction)
+        return _signup_page(transaction, target, transaction.email or "", "")
+
+    async def signup(
+        self, realm: Realm, transaction: LoginTransaction, email: str, name: str, password: str
+    ) -> Outcome:
+        """Create the account in the login's sign-up connection, then continue exactly as a password login."""
+        if transaction.step == "find_organization":
+            return await self._prompt_page(realm, transaction, {})
+        target = await self.signups.target(realm, transaction.requested_organization())
+        if target is None:
+            return _signup_closed(transaction)
+        created = await self.signups.register(realm, target, email, name, password)
+        if isinstance(created, Refused):
+            return _signup_page(transaction, target, email, name, created.message)
+        transaction.email, transaction.user_id = created.email, created.id
+        transaction.connection_id, transaction.plane_id = created.connection_id, target.plane.id
+        return await self._signed_in(realm, transaction, created, target.plane)
 
     async def _credential(
         self, realm: Realm, transaction: LoginTransaction
@@ -233,7 +326,8 @@ class LoginService:
     async def _new_session(self, realm: Realm, plane: DataPlane, user: User) -> tuple[Session, str]:
         """S8: every login gets a new session id, never the one the browser brought."""
         now = self.ports.clock.now()
-        return await self._open_session(realm, plane, user.id, user.connection_id, now, now + SESSION_ABSOLUTE)
+        absolute = now + self.lifetimes.for_realm(realm).absolute
+        return await self._open_session(realm, plane, user.id, user.connection_id, now, absolute)
 
     async def _open_session(
         self,
@@ -256,7 +350,7 @@ class LoginService:
             auth_time,
             now,
             now,
-            min(now + SESSION_IDLE, absolute_expires_at),
+            min(now + self.lifetimes.for_realm(realm).idle, absolute_expires_at),
             absolute_expires_at,
         )
         async with self.ports.planes.transaction(plane, realm.id) as data:
@@ -287,8 +381,13 @@ class LoginService:
         assert application is not None
         memberships = await self._memberships(realm, plane, session)
         decision, organization_id = choose_organization(
-            application.organization_usage, application.organization_prompt, request.organization, memberships
+            application.organization_usage,
+            application.organization_prompt,
+            transaction.requested_organization(),
+            memberships,
         )
+        if decision == "error" and transaction.organization_id is not None:
+            return await self._not_a_member(realm, transaction)
         if decision == "error":
             return self._error_redirect(
                 realm, request, "access_denied", "the user is not a member of a suitable organization"
@@ -301,6 +400,22 @@ class LoginService:
             transaction.user_id, transaction.auth_time = session.user_id, session.auth_time.timestamp()
             return Outcome(page="organization", transaction=transaction, context={"organizations": memberships})
         return await self._complete(realm, request, session, plane, organization_id)
+
+    async def _not_a_member(self, realm: Realm, transaction: LoginTransaction) -> Outcome:
+        """D3: the organization chosen before login must be one of the user's (B4 included)."""
+        async with self.ports.control.transaction() as tx:
+            organization = await context_organization(tx, realm.id, transaction.organization_id)
+        shown = organization.display_name if organization else realm.settings.organization_label
+        return Outcome(
+            page="error",
+            status=403,
+            transaction=transaction,
+            context={
+                "error": "access_denied",
+                "description": f"You are not a member of {shown}. Ask its administrator for an invitation, "
+                f"or go back to the application to choose another {realm.settings.organization_label}.",
+            },
+        )
 
     async def pick(self, realm: Realm, transaction: LoginTransaction, organization_id: str) -> Outcome:
         if transaction.step != "organization" or organization_id not in {o["id"] for o in transaction.organizations}:
@@ -315,7 +430,8 @@ class LoginService:
         assert plane is not None and transaction.session_id is not None
         async with self.ports.planes.transaction(plane, realm.id) as data:
             session = await data.sessions.get(transaction.session_id)
-        if session is None or not session.live(self.ports.clock.now()):
+        limits = await self.lifetimes.for_context(realm, session.organization_id if session else None)
+        if session is None or not limits.alive(session, self.ports.clock.now()):
             return Outcome(
                 page="error",
                 status=400,
@@ -370,13 +486,19 @@ class LoginService:
         )
 
     async def logout(self, realm: Realm, session_value: str | None) -> None:
-        """S8: the session and every token family it produced end at once, on every node."""
-        found = await self._live_session(realm, session_value)
-        if found is None:
+        """S8: the session and every token family it produced end at once, on every node.
+
+        A session already past its idle limit is ended the same way: its refresh tokens would
+        otherwise live on until its absolute limit.
+        """
+        plane = await self._plane_of(session_value)
+        if plane is None or session_value is None:
             return
-        session, plane = found
         now = self.ports.clock.now()
         async with self.ports.planes.transaction(plane, realm.id) as data:
+            session = await data.sessions.get(digest(session_value))
+            if session is None:
+                return
             await data.sessions.revoke(session.id, now)
             await data.grants.revoke_families(now=now, session_id=session.id)
 
@@ -407,7 +529,8 @@ class LoginService:
             }
             for organization in organizations
         ]
-        return Outcome(page="switcher", context={"organizations": links, "application": application.name})
+        context = {"organizations": links, "application": application.name, "organization_id": session.organization_id}
+        return Outcome(page="switcher", context=context)
 
     async def post_logout_target(self, realm: Realm, params: Mapping[str, str]) -> str | None:
         """Only a URI registered for the client named (or named by a valid id_token_hint) is followed."""
@@ -443,6 +566,24 @@ def request_stub(client_id: str, redirect_uri: str, params: Mapping[str, list[st
     """Enough of a request to send an error back to a trusted redirect URI."""
     state = _first(params, "state")
     return AuthorizationRequest(client_id, redirect_uri, "", state, None, None, None, None, frozenset(), None, None)
+
+
+def _signup_page(
+    transaction: LoginTransaction, target: Target, email: str, name: str, error: str | None = None
+) -> Outcome:
+    context: dict[str, Any] = {"email": email, "name": name, "min_length": target.connection.password_policy.min_length}
+    if error is not None:
+        context["error"] = error
+    return Outcome(page="signup", transaction=transaction, status=400 if error else 200, context=context)
+
+
+def _signup_closed(transaction: LoginTransaction) -> Outcome:
+    return Outcome(
+        page="error",
+        status=403,
+        transaction=transaction,
+        context={"error": "signup_disabled", "description": "You cannot create an account here. Sign in instead."},
+    )
 
 
 def _all() -> PageRequest:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tenantry.core import names
+from tenantry.core.branding import Branding
 from tenantry.core.errors import Conflict, IsolationBlocked
 from tenantry.core.organization import Organization
 from tenantry.core.policy import Policy, ensure_stricter
@@ -45,7 +46,7 @@ class OrganizationService:
         isolated: bool = False,
         metadata: dict[str, Any] | None = None,
         policy: Policy | None = None,
-        branding: dict[str, str] | None = None,
+        branding: Branding | None = None,
     ) -> Organization:
         """An isolated organization gets its own database connection, enabled for it (DESIGN.md section 3)."""
         names.organization_name(name)
@@ -69,7 +70,7 @@ class OrganizationService:
                 isolated=isolated,
                 metadata=names.organization_metadata(metadata or {}),
                 policy=policy or Policy(),
-                branding=branding or {},
+                branding=branding.for_storage() if branding else {},
             )
             await repo.add(organization)
             if isolated:
@@ -120,7 +121,7 @@ class OrganizationService:
             if "metadata" in changes:
                 organization.metadata = names.organization_metadata(changes["metadata"])
             if "branding" in changes:
-                organization.branding = dict(changes["branding"])
+                organization.branding = Branding.parse(changes["branding"]).for_storage()
             if "policy" in changes:
                 policy = Policy.model_validate(changes["policy"])
                 ensure_stricter(policy, realm.policy)

@@ -6,7 +6,10 @@ import builtins
 import hashlib
 from typing import Any
 
+from pydantic import ValidationError
+
 from tenantry.core import names
+from tenantry.core.branding import problems
 from tenantry.core.errors import Conflict, InvalidInput, NotFound
 from tenantry.core.policy import Policy
 from tenantry.core.realm import Realm, RealmSettings
@@ -98,8 +101,7 @@ class RealmService:
                 domain = changes["custom_domain"]
                 realm.custom_domain = await self._free_domain(tx, domain, realm.id) if domain else None
             if "settings" in changes:
-                merged = realm.settings.model_dump() | changes["settings"]
-                realm.settings = RealmSettings.model_validate(merged)
+                realm.settings = _settings(realm.settings, changes["settings"])
             if "policy" in changes:
                 realm.policy = Policy.model_validate(changes["policy"])
             await tx.realms.update(realm)
@@ -141,3 +143,11 @@ class RealmService:
                 details={"added": added},
             )
         return added
+
+
+def _settings(current: RealmSettings, changes: dict[str, Any]) -> RealmSettings:
+    """Merged key by key (a nested object such as ``branding`` is replaced whole); a bad value is a 400."""
+    try:
+        return RealmSettings.model_validate(current.model_dump() | changes)
+    except ValidationError as exc:
+        raise InvalidInput("the realm settings are invalid", code="invalid_request", details=problems(exc)) from exc

@@ -12,6 +12,7 @@ from tenantry.core.errors import Conflict, InvalidInput, NotFound
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
 from tenantry.core.user import Identity, User
+from tenantry.ports.data import DataTransaction
 from tenantry.ports.paging import Page, PageRequest
 
 from . import lookup
@@ -85,9 +86,7 @@ class UserService:
         async with self.ports.planes.transaction(where.plane, where.realm.id) as data:
             if await data.users.by_email(where.connection.id, address):
                 raise Conflict("a user with this email exists in the connection", code="user_exists")
-            await data.users.add(user)
-            await data.credentials.set_password(user.id, password_hash)
-            await data.identities.add(Identity(user.id, where.realm.id, where.connection.id, "", user.id))
+            await store_database_user(data, user, password_hash)
         async with self.ports.control.transaction() as tx:
             await record(
                 tx,
@@ -168,6 +167,13 @@ class UserService:
             await data.users.delete(user.id)
         async with self.ports.control.transaction() as tx:
             await record(tx, actor, "user.deleted", "user", user.id, realm_id=user.realm_id)
+
+
+async def store_database_user(data: DataTransaction, user: User, password_hash: str) -> None:
+    """A password user, its credential and its own identity, written together (admin API and sign-up)."""
+    await data.users.add(user)
+    await data.credentials.set_password(user.id, password_hash)
+    await data.identities.add(Identity(user.id, user.realm_id, user.connection_id, "", user.id))
 
 
 def _profile(profile: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,15 @@ A request reaches a realm by its custom domain (the Host header) or by the path 
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from tenantry.core.errors import NotFound
 from tenantry.core.realm import Realm
-from tenantry.ports.control import RealmRepository
+
+
+class RealmFinder(Protocol):
+    async def by_name(self, name: str) -> Realm | None: ...
+    async def by_custom_domain(self, domain: str) -> Realm | None: ...
 
 
 def host_only(host: str) -> str:
@@ -19,7 +25,7 @@ def host_only(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
-async def resolve_realm(realms: RealmRepository, *, host: str, path_realm: str | None, base_host: str) -> Realm:
+async def resolve_realm(realms: RealmFinder, *, host: str, path_realm: str | None, base_host: str) -> Realm:
     """Custom domain first; otherwise the deployment host with a realm name in the path."""
     name = host_only(host)
     if name != host_only(base_host):

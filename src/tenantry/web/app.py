@@ -15,6 +15,7 @@ from pathlib import Path
 import structlog
 from fastapi import APIRouter, FastAPI
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tenantry import __version__, logs
 from tenantry.bootstrap import Runtime
@@ -24,8 +25,9 @@ from . import errors
 from .demo import routes as demo_routes
 from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
+from .pages.branding import routes as branding_routes
 from .pages.routes import routes as page_routes
-from .provider.routes import routes as provider_routes
+from .provider.dispatch import ProviderApp, provider_stack
 from .routers import applications, health, keys, members, organizations, platform, realms, roles, users
 
 log = structlog.get_logger("tenantry.web")
@@ -43,7 +45,21 @@ async def _recheck_domains(runtime: Runtime, every: int) -> None:
             log.exception("domain_recheck_failed")
 
 
-def create_app(runtime: Runtime | None = None) -> FastAPI:
+class TenantryApp(FastAPI):
+    """FastAPI for the admin API and pages; the protocol endpoints are answered before its stack."""
+
+    provider: ProviderApp
+    provider_stack: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.provider.match(scope["path"]) is not None:
+            scope["app"] = self
+            await self.provider_stack(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(runtime: Runtime | None = None) -> TenantryApp:
     owned = runtime is None
     active = runtime or Runtime(load_settings())
     if owned:
@@ -51,6 +67,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await active.start()
         every = active.settings.domain_recheck_seconds
         task = asyncio.create_task(_recheck_domains(active, every)) if every > 0 else None
         try:
@@ -62,8 +79,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                     await task
             if owned:
                 await active.close()
+            else:
+                await active.changes.close()
 
-    app = FastAPI(
+    app = TenantryApp(
         title="Tenantry admin API",
         version=__version__,
         lifespan=lifespan,
@@ -78,8 +97,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
-    # Protocol endpoints first: every token request would otherwise try each admin route before its own.
-    app.router.routes[:0] = [*provider_routes(), *page_routes(), *demo_routes()]
+    app.provider = ProviderApp()
+    app.provider_stack = provider_stack(app.provider, active.settings.max_body_bytes)
+    # Hosted pages first: a login request would otherwise try each admin route before its own.
+    app.router.routes[:0] = [*page_routes(), *branding_routes(), *demo_routes()]
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)

@@ -14,12 +14,24 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = structlog.get_logger("tenantry.http")
 REQUESTS = Counter("tenantry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("tenantry_http_request_seconds", "HTTP request latency", ["method", "route"])
+CSP = "default-src 'self'; frame-ancestors 'self'"
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'self'; frame-ancestors 'self'"),
+    (b"content-security-policy", CSP.encode()),
     (b"x-frame-options", b"SAMEORIGIN"),
 ]
+
+
+def content_security_policy(*, image_origins: tuple[str, ...] = ()) -> str:
+    """The default policy, letting images also come from the given origins (a realm's logo).
+
+    A response that sets its own policy keeps it, so pages build theirs here and never drop a
+    directive of the default.
+    """
+    if not image_origins:
+        return CSP
+    return f"{CSP}; img-src 'self' {' '.join(image_origins)}"
 
 
 API_PREFIX = "/api/v1"
@@ -59,10 +71,12 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers if name.lower() == b"content-security-policy"}
                 message["headers"] = [
-                    *message.get("headers", []),
+                    *headers,
                     (b"x-request-id", request_id.encode()),
-                    *SECURITY_HEADERS,
+                    *(header for header in SECURITY_HEADERS if header[0] not in own),
                 ]
             await send(message)
 

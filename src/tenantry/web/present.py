@@ -8,7 +8,8 @@ from typing import Any
 from tenantry.core.admin_token import AdminToken
 from tenantry.core.application import Application
 from tenantry.core.audit import AuditEvent
-from tenantry.core.connection import Connection
+from tenantry.core.branding import Branding
+from tenantry.core.connection import Connection, ConnectionOptions
 from tenantry.core.domain import DomainClaim
 from tenantry.core.membership import Membership
 from tenantry.core.organization import Organization
@@ -36,6 +37,7 @@ def realm(item: Realm, base_url: str) -> dict[str, Any]:
 def connection(item: Connection) -> dict[str, Any]:
     data = asdict(item)
     data["password_policy"] = item.password_policy.model_dump(mode="json")
+    data["options"] = ConnectionOptions.stored(item.options).model_dump(mode="json")
     data["created_at"] = item.created_at.isoformat()
     return data
 
@@ -43,6 +45,7 @@ def connection(item: Connection) -> dict[str, Any]:
 def organization(item: Organization) -> dict[str, Any]:
     data = asdict(item)
     data["policy"] = item.policy.model_dump(mode="json", exclude_none=True)
+    data["branding"] = Branding.stored(item.branding).model_dump(mode="json")
     data["created_at"] = item.created_at.isoformat()
     return data
 

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tenantry.core.admin_token import TokenKind
 from tenantry.core.application import OrganizationPrompt, OrganizationUsage
-from tenantry.core.connection import PasswordPolicy
+from tenantry.core.branding import Branding
+from tenantry.core.connection import ConnectionOptions, PasswordPolicy
 from tenantry.core.errors import InvalidInput
 from tenantry.core.policy import Policy
 from tenantry.core.realm import RealmSettings
@@ -42,10 +43,12 @@ class ConnectionCreate(Strict):
     name: str = Name
     kind: Literal["database"] = "database"
     password_policy: PasswordPolicy | None = None
+    options: ConnectionOptions | None = None
 
 
 class ConnectionUpdate(Strict):
-    password_policy: PasswordPolicy
+    password_policy: PasswordPolicy | None = Field(None, description="Replaces the whole policy.")
+    options: ConnectionOptions | None = Field(None, description="Merged: only the options sent change.")
 
 
 class UserCreate(Strict):
@@ -76,14 +79,14 @@ class OrganizationCreate(Strict):
     isolated: bool = False
     metadata: dict[str, Any] | None = None
     policy: Policy | None = None
-    branding: dict[str, str] | None = None
+    branding: Branding | None = Field(None, description="Overrides the realm's branding field by field.")
 
 
 class OrganizationUpdate(Strict):
     display_name: str | None = Text
     metadata: dict[str, Any] | None = None
     policy: Policy | None = None
-    branding: dict[str, str] | None = None
+    branding: Branding | None = Field(None, description="Replaces the whole branding.")
 
 
 class MemberAdd(Strict):

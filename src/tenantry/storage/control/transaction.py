@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tenantry.core.clock import Clock
 
+from .changes import ChangeFeed, begin_watch, watch_writes, written
 from .configuration import (
     SqlApplicationRepository,
     SqlConnectionRepository,
@@ -52,11 +53,21 @@ class SqlControlTransaction:
 
 
 class SqlControlPlane:
-    def __init__(self, engine: AsyncEngine, clock: Clock):
+    """Transactions on the control plane; a committed configuration write is announced on ``changes``."""
+
+    def __init__(self, engine: AsyncEngine, clock: Clock, changes: ChangeFeed | None = None):
         self.engine = engine
         self.clock = clock
+        self.changes = changes or ChangeFeed()
+        watch_writes(engine)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlControlTransaction]:
         async with self.engine.begin() as conn:
+            begin_watch(conn)
             yield SqlControlTransaction(conn, self.clock)
+            changed = written(conn)
+            if changed:
+                await self.changes.announce(conn)
+        if changed:
+            self.changes.changed()

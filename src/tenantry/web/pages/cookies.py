@@ -9,7 +9,6 @@ from starlette.responses import Response
 from tenantry.bootstrap import Runtime
 from tenantry.core.realm import Realm
 from tenantry.flows.login import LIFETIME, LoginTransaction
-from tenantry.services.login import SESSION_ABSOLUTE
 
 
 def transaction_cookie(realm: Realm) -> str:
@@ -54,6 +53,8 @@ def write_transaction(response: Response, runtime: Runtime, realm: Realm, transa
 
 
 def write_session(response: Response, runtime: Runtime, realm: Realm, value: str | None) -> None:
+    """The cookie lasts the realm's absolute session limit: an organization's policy can only be shorter,
+    and the server checks the limits that apply at every use."""
     name = session_cookie(realm)
     if value is None:
         response.delete_cookie(name, path="/")
@@ -61,7 +62,7 @@ def write_session(response: Response, runtime: Runtime, realm: Realm, value: str
     response.set_cookie(
         name,
         value,
-        max_age=int(SESSION_ABSOLUTE.total_seconds()),
+        max_age=int(runtime.services.login.lifetimes.for_realm(realm).absolute.total_seconds()),
         path="/",
         httponly=True,
         samesite="lax",

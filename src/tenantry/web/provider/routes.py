@@ -1,7 +1,7 @@
 """Provider endpoints under ``/realms/{realm}`` and, for custom domains, at the root.
 
-Hot paths (token, introspection, JWKS) are plain Starlette endpoints: FastAPI's validation layer
-costs about three times the CPU per request (see docs/provider.md, tuning).
+They are plain Starlette endpoints served by ``dispatch.ProviderApp`` ahead of FastAPI: its
+validation layer and middleware stack cost more CPU than a token itself (docs/provider.md, tuning).
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from tenantry.bootstrap import Runtime
 from tenantry.core.realm import Realm
 from tenantry.protocols.oauth.errors import InvalidRequest, OAuthError
-from tenantry.tenancy.edge import resolve_realm
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 FORM = "application/x-www-form-urlencoded"
@@ -25,13 +23,11 @@ MAX_FORM_BYTES = 64 * 1024
 
 async def realm_of(request: Request) -> Realm:
     runtime: Runtime = request.app.state.runtime
-    async with runtime.ports.control.transaction() as tx:
-        return await resolve_realm(
-            tx.realms,
-            host=request.headers.get("host", ""),
-            path_realm=request.path_params.get("realm"),
-            base_host=urlsplit(runtime.settings.base_url).netloc,
-        )
+    return await runtime.services.configuration.realm_at(
+        host=request.headers.get("host", ""),
+        path_realm=request.path_params.get("realm"),
+        base_host=urlsplit(runtime.settings.base_url).netloc,
+    )
 
 
 async def form_of(request: Request) -> dict[str, str]:
@@ -113,13 +109,3 @@ ENDPOINTS: tuple[tuple[str, Handler, list[str]], ...] = (
     ("/oauth/userinfo", _userinfo, ["GET", "POST"]),
     ("/oauth/revoke", _revoke, ["POST"]),
 )
-
-
-def routes() -> list[Route]:
-    """Each endpoint twice: under ``/realms/{realm}`` and at the root for custom domains."""
-    table = []
-    for path, handler, methods in ENDPOINTS:
-        endpoint = protocol(handler)
-        table.append(Route(f"/realms/{{realm}}{path}", endpoint, methods=methods))
-        table.append(Route(path, endpoint, methods=methods))
-    return table

@@ -65,7 +65,7 @@ async def create_connection(
     realm: str, body: ConnectionCreate, actor: ActorDep, services: ServicesDep
 ) -> dict[str, Any]:
     connection = await services.connections.create(
-        actor, realm, name=body.name, kind=body.kind, password_policy=body.password_policy
+        actor, realm, name=body.name, kind=body.kind, password_policy=body.password_policy, options=body.options
     )
     return present.connection(connection)
 
