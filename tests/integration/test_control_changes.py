@@ -206,3 +206,21 @@ async def test_the_cache_is_bounded():
         await cache.get(key, lambda key=key: asyncio.sleep(0, result=key))
     assert await cache.get(0, lambda: asyncio.sleep(0, result="reloaded")) == "reloaded"
     assert await cache.get(4, lambda: asyncio.sleep(0, result="reloaded")) == 4
+
+
+@pytest.mark.postgres
+async def test_a_cached_signer_gives_way_when_a_rotation_takes_effect_by_time(tmp_path: Path):
+    """No write happens when a rotated key starts signing, so the cache must also expire by the clock."""
+    from tests.support.clock import ManualClock
+
+    clock = ManualClock()
+    async with deployment("postgres", tmp_path, clock=clock) as node:
+        await node.start()
+        assert await eventually(lambda: _live(node))
+        realm = await node.services.realms.create(ACTOR, name="acme")
+        before = await node.services.keys.signing_key(realm.id, "ES256")
+        successor = await node.services.keys.rotate(ACTOR, "acme", "ES256")
+        await settled()
+        assert (await node.services.keys.signing_key(realm.id, "ES256")).kid == before.kid
+        clock.advance(node.settings.key_publish_seconds + 1)
+        assert (await node.services.keys.signing_key(realm.id, "ES256")).kid == successor.kid

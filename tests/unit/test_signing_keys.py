@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tenantry.core.signing_key import KeyRecord, SigningKey, signer, status, view, views
+from tenantry.core.signing_key import KeyRecord, SigningKey, next_change, signer, status, view, views
 
 ISSUER = "https://id.example.com/realms/alpha"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -80,3 +80,14 @@ def test_signing_key_hides_its_private_pem_from_repr_and_is_frozen():
     with pytest.raises(AttributeError):
         signing.status = "revoked"  # type: ignore[misc]
     assert isinstance(signing, SigningKey)
+
+
+def test_the_signer_is_remembered_only_until_the_next_moment_a_status_changes_by_time():
+    """A node may keep its chosen signer until then; a rotation taking effect must not be missed."""
+    old = key("key_a", superseded_at=at(60), retire_after=at(360))
+    new = key("key_b", activates_at=at(60))
+    assert next_change([old, new], at(0)) == at(60)
+    assert next_change([old, new], at(60)) == at(360)
+    assert next_change([old, new], at(360)) is None
+    for moment in (0, 30, 59.9):
+        assert signer([old, new], "ES256", ISSUER, at(moment)) is old

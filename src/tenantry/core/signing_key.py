@@ -83,6 +83,17 @@ def signer(records: Iterable[KeyRecord], alg: str, issuer: str, now: datetime) -
     return max(active, key=lambda item: (item.activates_at, item.kid), default=None)
 
 
+def next_change(records: Iterable[KeyRecord], now: datetime) -> datetime | None:
+    """The first moment after ``now`` at which any key's status changes by the clock alone (not by a write)."""
+    moments = [
+        moment
+        for record in records
+        for moment in (record.activates_at, record.superseded_at, record.retire_after)
+        if moment is not None and moment > now
+    ]
+    return min(moments, default=None)
+
+
 def view(record: KeyRecord, status: KeyStatus, private_pem: bytes = b"") -> SigningKey:
     return SigningKey(
         kid=record.kid,

@@ -35,6 +35,10 @@ class ControlCache:
         self._generation += 1
         self._entries.clear()
 
+    def drop(self, key: Hashable) -> None:
+        """Forget one entry that has expired by time (changes by writes empty everything)."""
+        self._entries.pop(key, None)
+
     async def get(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         """The cached value for ``key``, or ``load()``'s answer, kept only if nothing changed meanwhile."""
         try:

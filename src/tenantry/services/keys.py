@@ -27,7 +27,7 @@ run under a per-realm lock, so concurrent ``ensure`` calls make one key per algo
 from __future__ import annotations
 
 import builtins
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tenantry.core.errors import Conflict, NotFound, Unavailable
@@ -39,6 +39,7 @@ from tenantry.core.signing_key import (
     KeyAlgorithm,
     KeyRecord,
     SigningKey,
+    next_change,
     signer,
     status,
     view,
@@ -136,11 +137,21 @@ class KeyService:
         A ``next`` key never signs before its ``activates_at``, and a key bound to another issuer never signs.
         """
         chosen = algorithm(alg)
+        entry = ("signer", realm_id, chosen)
+        key, until = await self.cache.get(entry, lambda: self._signer(realm_id, chosen))
+        if until is not None and self.ports.clock.now() >= until:
+            self.cache.drop(entry)
+            key, until = await self.cache.get(entry, lambda: self._signer(realm_id, chosen))
+        return key
+
+    async def _signer(self, realm_id: str, alg: KeyAlgorithm) -> tuple[SigningKey, datetime | None]:
+        """The signing key and the moment the choice may change by time alone (a rotation taking effect)."""
         realm, records = await self._usable(realm_id)
-        key = signer(records, chosen, self._issuer(realm), self.ports.clock.now())
+        now = self.ports.clock.now()
+        key = signer(records, alg, self._issuer(realm), now)
         if key is None:
             raise Unavailable("the realm has no active signing key", code="signing_key_unavailable")
-        return view(key, "active", await self._opened(key))
+        return view(key, "active", await self._opened(key)), next_change(records, now)
 
     async def verification_keys(self, realm_id: str) -> builtins.list[SigningKey]:
         """The keys a token of this realm may be signed with: ``next``, ``active`` and ``retiring``, any algorithm."""

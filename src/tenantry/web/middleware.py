@@ -11,7 +11,8 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-log = structlog.get_logger("tenantry.http")
+from tenantry import logs
+
 REQUESTS = Counter("tenantry_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("tenantry_http_request_seconds", "HTTP request latency", ["method", "route"])
 CSP = "default-src 'self'; frame-ancestors 'self'"
@@ -88,7 +89,7 @@ class RequestContext:
             elapsed = time.perf_counter() - started
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
-            log.info("request", method=scope["method"], route=route, status=status, ms=round(elapsed * 1000, 2))
+            logs.access(request_id, scope["method"], route, status, round(elapsed * 1000, 2))
             structlog.contextvars.unbind_contextvars("request_id")
 
 
