@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 from cryptography.fernet import InvalidToken
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from tenantry.bootstrap import Runtime
 from tenantry.protocols.oauth import pkce
 
 from .pages.routes import TEMPLATES
+from .routing import Route
 
 REALM = "demo"
 COOKIE = "tnt_demo_rp"

@@ -15,7 +15,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from tenantry.bootstrap import Runtime
 from tenantry.core import names
@@ -24,6 +23,8 @@ from tenantry.core.ids import has_prefix
 from tenantry.core.organization import Organization
 from tenantry.core.realm import Realm
 from tenantry.flows.login import LoginTransaction
+
+from ..routing import Route
 
 _HEX = re.compile(r"[0-9a-f]{6}")
 TEXT = "#1b1b1f"

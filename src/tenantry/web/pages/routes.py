@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Route
 
 from tenantry.bootstrap import Runtime
 from tenantry.core.realm import Realm
@@ -20,6 +19,7 @@ from tenantry.services.login import Outcome
 
 from ..middleware import content_security_policy
 from ..provider.routes import realm_of
+from ..routing import Route
 from .branding import PageBranding, branding_for, login_organization, page_branding
 from .cookies import read_transaction, session_cookie, write_session, write_transaction
 
