@@ -18,6 +18,7 @@ from tenantry.core.ids import has_prefix
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
 from tenantry.core.user import User
+from tenantry.ports.data import DataTransaction
 from tenantry.protocols import jose
 from tenantry.protocols.oauth import grants
 from tenantry.protocols.oauth.authorize import AuthorizationRequest
@@ -155,35 +156,42 @@ class GrantService:
         async with self.ports.planes.transaction(plane, realm.id) as data:
             grants.check_family(await data.grants.family(code.family_id))
             user = await data.users.get(code.user_id)
-        if user is None or user.blocked:
-            raise InvalidGrant("the user can no longer sign in")
-        grant = Grant(
-            code.family_id, user, code.scope, code.auth_time, code.organization_id, code.session_id, code.nonce
-        )
-        return await self._tokens(realm, plane, client, grant)
+            if user is None or user.blocked:
+                raise InvalidGrant("the user can no longer sign in")
+            grant = Grant(
+                code.family_id, user, code.scope, code.auth_time, code.organization_id, code.session_id, code.nonce
+            )
+            return await self._tokens(realm, plane, data, client, grant)
 
     async def refresh_token(self, realm: Realm, authorization: str | None, form: Mapping[str, str]) -> dict[str, Any]:
+        """One data-plane transaction: rotate, check, and store the successor, or change nothing.
+
+        A refused refresh (user blocked, session ended, membership gone) rolls its rotation back;
+        a replay of a rotated token changes nothing here and then revokes the family on its own.
+        """
         client, value, plane = await self._presented(realm, authorization, form, "refresh_token", "refresh_token")
         now = self.ports.clock.now()
         async with self.ports.planes.transaction(plane, realm.id) as data:
             rotated, first = await data.grants.rotate_refresh(digest(value), now)
-        try:
-            token = grants.check_refresh(rotated, first, client_id=client.client_id, now=now, leeway=REFRESH_LEEWAY)
-        except grants.Replay:
-            # RFC 9700 4.14.2: reuse of a rotated token means it leaked; the whole family dies.
-            await self._revoke_family(realm, plane, rotated.family_id if rotated else None)
-            raise
-        async with self.ports.planes.transaction(plane, realm.id) as data:
-            grants.check_family(await data.grants.family(token.family_id))
-            scope = grants.check_narrower_scope(form.get("scope"), token.scope)
-            user = await data.users.get(token.user_id)
-            session = await data.sessions.get(token.session_id) if token.session_id else None
-        if user is None or user.blocked:
-            raise InvalidGrant("the user can no longer sign in")
-        if token.session_id is not None:
-            await self._within_session(realm, token, session)
-        grant = Grant(token.family_id, user, scope, token.auth_time, token.organization_id, token.session_id, None)
-        return await self._tokens(realm, plane, client, grant, id_token=False)
+            try:
+                token = grants.check_refresh(rotated, first, client_id=client.client_id, now=now, leeway=REFRESH_LEEWAY)
+            except grants.Replay as exc:
+                replay = exc
+            else:
+                grants.check_family(await data.grants.family(token.family_id))
+                scope = grants.check_narrower_scope(form.get("scope"), token.scope)
+                user = await data.users.get(token.user_id)
+                if user is None or user.blocked:
+                    raise InvalidGrant("the user can no longer sign in")
+                if token.session_id is not None:
+                    await self._within_session(realm, token, await data.sessions.get(token.session_id))
+                grant = Grant(
+                    token.family_id, user, scope, token.auth_time, token.organization_id, token.session_id, None
+                )
+                return await self._tokens(realm, plane, data, client, grant, id_token=False)
+        # RFC 9700 4.14.2: reuse of a rotated token means it leaked; the whole family dies.
+        await self._revoke_family(realm, plane, rotated.family_id if rotated else None)
+        raise replay
 
     async def _within_session(self, realm: Realm, token: RefreshToken, session: Session | None) -> None:
         """Refresh tokens from a login live no longer than its session's absolute limit (D8, S8).
@@ -201,11 +209,10 @@ class GrantService:
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.grants.revoke_family(family_id, self.ports.clock.now())
 
-    async def _organization(self, realm: Realm, plane: DataPlane, grant: Grant) -> OrganizationContext | None:
+    async def _organization(self, realm: Realm, data: DataTransaction, grant: Grant) -> OrganizationContext | None:
         if grant.organization_id is None:
             return None
-        async with self.ports.planes.transaction(plane, realm.id) as data:
-            membership = await data.memberships.get(grant.organization_id, grant.user.id)
+        membership = await data.memberships.get(grant.organization_id, grant.user.id)
         if membership is None:
             raise InvalidGrant("the user is no longer a member of the organization")
         organization = await self.configuration.organization(realm.id, grant.organization_id)
@@ -216,11 +223,19 @@ class GrantService:
         return OrganizationContext(organization.id, organization.name, tuple(membership.roles), tuple(permissions))
 
     async def _tokens(
-        self, realm: Realm, plane: DataPlane, client: Application, grant: Grant, *, id_token: bool = True
+        self,
+        realm: Realm,
+        plane: DataPlane,
+        data: DataTransaction,
+        client: Application,
+        grant: Grant,
+        *,
+        id_token: bool = True,
     ) -> dict[str, Any]:
+        """The tokens of a grant, inside the transaction that took its code or rotated its refresh token."""
         now = self.ports.clock.now()
         issuer = realm.issuer(self.ports.base_url)
-        organization = await self._organization(realm, plane, grant)
+        organization = await self._organization(realm, data, grant)
         include_name = realm.settings.org_name_in_tokens
         access_claims = {
             "iss": issuer,
@@ -263,27 +278,28 @@ class GrantService:
             key = await self.keys.signing_key(realm.id, client.id_token_signed_response_alg)
             answer["id_token"] = jose.sign(claims, jose.from_pem(key.kid, key.alg, key.private_pem), jose.TYP_ID)
         if "refresh_token" in client.grant_types:
-            answer["refresh_token"] = await self._refresh(realm, plane, client, grant, now)
+            answer["refresh_token"] = await self._refresh(realm, plane, data, client, grant, now)
         return answer
 
-    async def _refresh(self, realm: Realm, plane: DataPlane, client: Application, grant: Grant, now: Any) -> str:
+    async def _refresh(
+        self, realm: Realm, plane: DataPlane, data: DataTransaction, client: Application, grant: Grant, now: Any
+    ) -> str:
         value = f"{plane.id}.{secrets.token_urlsafe(32)}"
-        async with self.ports.planes.transaction(plane, realm.id) as data:
-            await data.grants.add_refresh(
-                RefreshToken(
-                    digest(value),
-                    realm.id,
-                    grant.family_id,
-                    client.client_id,
-                    grant.user.id,
-                    grant.scope,
-                    grant.auth_time,
-                    now,
-                    now + REFRESH_LIFETIME,
-                    grant.organization_id,
-                    grant.session_id,
-                )
+        await data.grants.add_refresh(
+            RefreshToken(
+                digest(value),
+                realm.id,
+                grant.family_id,
+                client.client_id,
+                grant.user.id,
+                grant.scope,
+                grant.auth_time,
+                now,
+                now + REFRESH_LIFETIME,
+                grant.organization_id,
+                grant.session_id,
             )
+        )
         return value
 
     async def active_family(self, realm: Realm, family_id: str) -> bool:
