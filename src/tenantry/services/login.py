@@ -56,6 +56,7 @@ class LoginService:
         self.ports = ports
         self.grants = grants
         self.protection = protection
+        self.configuration = grants.configuration
         self.signups = Signup(ports)
         self.lifetimes: SessionLifetimes = grants.lifetimes
 
@@ -73,8 +74,7 @@ class LoginService:
     async def authorize(self, realm: Realm, params: Mapping[str, list[str]], session_value: str | None) -> Outcome:
         """S1 first (client, redirect URI: local errors), then the rest at the redirect URI."""
         client_id = _first(params, "client_id")
-        async with self.ports.control.transaction() as tx:
-            application = await tx.applications(realm.id).by_client_id(client_id) if client_id else None
+        application = await self.configuration.application(realm.id, client_id) if client_id else None
         try:
             application = authorize.check_client(application)
             redirect_uri = authorize.check_redirect_uri(application, _first(params, "redirect_uri"))
@@ -108,8 +108,7 @@ class LoginService:
         plane_id = value.partition(".")[0] if value else ""
         if not value or not has_prefix(plane_id, "pln"):
             return None
-        async with self.ports.control.transaction() as tx:
-            return await tx.planes.get(plane_id)
+        return await self.configuration.plane(plane_id)
 
     async def _live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
         """A session within its idle and absolute limits (D8) whose user may sign in; each use slides its idle limit."""
@@ -177,8 +176,7 @@ class LoginService:
         return await tx.organizations(realm.id).get(claim.organization_id) if claim else None
 
     async def _application_name(self, realm: Realm, transaction: LoginTransaction) -> str | None:
-        async with self.ports.control.transaction() as tx:
-            application = await tx.applications(realm.id).by_client_id(transaction.request["client_id"])
+        application = await self.configuration.application(realm.id, transaction.request["client_id"])
         return application.name if application else None
 
     async def _prompt_page(
@@ -313,8 +311,7 @@ class LoginService:
     async def _credential(
         self, realm: Realm, transaction: LoginTransaction
     ) -> tuple[User | None, str | None, DataPlane]:
-        async with self.ports.control.transaction() as tx:
-            plane = await tx.planes.get(transaction.plane_id or realm.home_plane_id)
+        plane = await self.configuration.plane(transaction.plane_id or realm.home_plane_id)
         assert plane is not None
         if transaction.user_id is None:
             return None, None, plane
@@ -376,8 +373,7 @@ class LoginService:
 
     async def _finish(self, realm: Realm, transaction: LoginTransaction, session: Session, plane: DataPlane) -> Outcome:
         request = transaction.authorization_request()
-        async with self.ports.control.transaction() as tx:
-            application = await tx.applications(realm.id).by_client_id(request.client_id)
+        application = await self.configuration.application(realm.id, request.client_id)
         assert application is not None
         memberships = await self._memberships(realm, plane, session)
         decision, organization_id = choose_organization(
@@ -425,8 +421,7 @@ class LoginService:
                 status=400,
                 context={"organizations": transaction.organizations, "error": "Choose one of the list."},
             )
-        async with self.ports.control.transaction() as tx:
-            plane = await tx.planes.get(transaction.plane_id or "")
+        plane = await self.configuration.plane(transaction.plane_id or "")
         assert plane is not None and transaction.session_id is not None
         async with self.ports.planes.transaction(plane, realm.id) as data:
             session = await data.sessions.get(transaction.session_id)
@@ -504,8 +499,7 @@ class LoginService:
 
     async def switcher(self, realm: Realm, client_id: str | None, session_value: str | None) -> Outcome:
         """D7: the user's organizations; each starts a fresh authorization at the application."""
-        async with self.ports.control.transaction() as tx:
-            application = await tx.applications(realm.id).by_client_id(client_id) if client_id else None
+        application = await self.configuration.application(realm.id, client_id) if client_id else None
         if application is None or not application.initiate_login_uri:
             return Outcome(
                 page="error",
