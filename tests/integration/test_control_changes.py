@@ -15,6 +15,8 @@ import psycopg
 import pytest
 
 from tenantry.bootstrap import Runtime
+from tenantry.core.application import Application
+from tenantry.core.realm import Realm
 from tenantry.services.access import system_actor
 from tenantry.services.cache import ControlCache
 from tenantry.storage.control.changes import LISTENER_NAME
@@ -60,6 +62,15 @@ async def settled() -> None:
     await asyncio.sleep(0.3)
 
 
+async def primed(first: Runtime, second: Runtime) -> tuple[Realm, Application]:
+    """A realm and application made on the first node, and cached by the second."""
+    realm = await first.services.realms.create(ACTOR, name="acme")
+    app, _ = await first.services.applications.create(ACTOR, "acme", name="web", grant_types=["client_credentials"])
+    await settled()
+    assert await _app(second, realm.id, app.client_id) == "web"
+    return realm, app
+
+
 async def _app(runtime: Runtime, realm_id: str, client_id: str) -> str | None:
     found = await runtime.services.configuration.application(realm_id, client_id)
     return found.name if found else None
@@ -68,10 +79,7 @@ async def _app(runtime: Runtime, realm_id: str, client_id: str) -> str | None:
 @pytest.mark.postgres
 async def test_a_write_on_one_node_is_forgotten_by_the_other_at_once(nodes: tuple[Runtime, Runtime]):
     first, second = nodes
-    realm = await first.services.realms.create(ACTOR, name="acme")
-    app, _ = await first.services.applications.create(ACTOR, "acme", name="web", grant_types=["client_credentials"])
-    await settled()
-    assert await _app(second, realm.id, app.client_id) == "web"
+    realm, app = await primed(first, second)
 
     with psycopg.connect(_dsn(first), autocommit=True) as conn:
         conn.execute("UPDATE applications SET name = 'renamed-behind' WHERE id = %s", (app.id,))
@@ -101,10 +109,7 @@ async def test_realm_b_is_forgotten_with_realm_a_and_stays_its_own(nodes: tuple[
 @pytest.mark.postgres
 async def test_a_lost_listener_stops_the_cache_until_it_is_back(nodes: tuple[Runtime, Runtime]):
     first, second = nodes
-    realm = await first.services.realms.create(ACTOR, name="acme")
-    app, _ = await first.services.applications.create(ACTOR, "acme", name="web", grant_types=["client_credentials"])
-    await settled()
-    assert await _app(second, realm.id, app.client_id) == "web"
+    realm, app = await primed(first, second)
 
     with psycopg.connect(_dsn(first), autocommit=True) as conn:
         conn.execute(

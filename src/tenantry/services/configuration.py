@@ -6,16 +6,22 @@ Only reads that tolerate nothing staler than a change notification go through he
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
+
 from tenantry.core.application import Application
 from tenantry.core.ids import has_prefix
 from tenantry.core.organization import Organization
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
 from tenantry.core.role import Role
+from tenantry.ports.control import ControlTransaction
 from tenantry.tenancy.edge import resolve_realm
 
 from .cache import ControlCache
 from .context import Ports
+
+T = TypeVar("T")
 
 
 class Configuration:
@@ -23,51 +29,42 @@ class Configuration:
         self.ports = ports
         self.cache = cache
 
-    async def by_name(self, name: str) -> Realm | None:
-        async def load() -> Realm | None:
-            async with self.ports.control.transaction() as tx:
-                return await tx.realms.by_name(name)
+    async def _read(self, key: Hashable, read: Callable[[ControlTransaction], Awaitable[T]]) -> T:
+        """``read`` in a control-plane transaction of its own, through the cache under ``key``."""
 
-        return await self.cache.get(("realm-name", name), load)
+        async def load() -> T:
+            async with self.ports.control.transaction() as tx:
+                return await read(tx)
+
+        return await self.cache.get(key, load)
+
+    async def by_name(self, name: str) -> Realm | None:
+        return await self._read(("realm-name", name), lambda tx: tx.realms.by_name(name))
 
     async def by_custom_domain(self, domain: str) -> Realm | None:
-        async def load() -> Realm | None:
-            async with self.ports.control.transaction() as tx:
-                return await tx.realms.by_custom_domain(domain)
-
-        return await self.cache.get(("realm-domain", domain), load)
+        return await self._read(("realm-domain", domain), lambda tx: tx.realms.by_custom_domain(domain))
 
     async def realm_at(self, *, host: str, path_realm: str | None, base_host: str) -> Realm:
         """The edge's realm resolution (``tenancy.edge``), failing closed with 404."""
         return await resolve_realm(self, host=host, path_realm=path_realm, base_host=base_host)
 
     async def application(self, realm_id: str, client_id: str) -> Application | None:
-        async def load() -> Application | None:
-            async with self.ports.control.transaction() as tx:
-                return await tx.applications(realm_id).by_client_id(client_id)
-
-        return await self.cache.get(("application", realm_id, client_id), load)
+        key = ("application", realm_id, client_id)
+        return await self._read(key, lambda tx: tx.applications(realm_id).by_client_id(client_id))
 
     async def organization(self, realm_id: str, ref: str) -> Organization | None:
         """By id or by name, inside the realm."""
 
-        async def load() -> Organization | None:
-            async with self.ports.control.transaction() as tx:
-                repo = tx.organizations(realm_id)
-                return await (repo.get(ref) if has_prefix(ref, "org") else repo.by_name(ref))
+        def read(tx: ControlTransaction) -> Awaitable[Organization | None]:
+            repo = tx.organizations(realm_id)
+            return repo.get(ref) if has_prefix(ref, "org") else repo.by_name(ref)
 
-        return await self.cache.get(("organization", realm_id, ref), load)
+        return await self._read(("organization", realm_id, ref), read)
 
     async def roles(self, realm_id: str, names: tuple[str, ...]) -> list[Role]:
-        async def load() -> list[Role]:
-            async with self.ports.control.transaction() as tx:
-                return await tx.roles(realm_id).by_names(list(names)) if names else []
-
-        return await self.cache.get(("roles", realm_id, names), load)
+        if not names:
+            return []
+        return await self._read(("roles", realm_id, names), lambda tx: tx.roles(realm_id).by_names(list(names)))
 
     async def plane(self, plane_id: str) -> DataPlane | None:
-        async def load() -> DataPlane | None:
-            async with self.ports.control.transaction() as tx:
-                return await tx.planes.get(plane_id)
-
-        return await self.cache.get(("plane", plane_id), load)
+        return await self._read(("plane", plane_id), lambda tx: tx.planes.get(plane_id))
