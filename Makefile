@@ -25,9 +25,14 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 	@if command -v chromium >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ]; then echo "Installing Chromium (Debian) for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null) \
 	  || { echo "Chromium could not be installed: browser tests will be skipped (with CI=true, that fails)."; [ "$$CI" != true ]; }; \
 	else echo "Chromium is not installed and this is not root: browser tests will be skipped."; fi
+	@if command -v xmlsec1 >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then echo "Installing xmlsec1 (Debian) for the pysaml2 service provider in the SAML tests"; \
+	  (apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq xmlsec1 >/dev/null) \
+	  || echo "xmlsec1 could not be installed: the pysaml2 SAML tests will be skipped."; \
+	else echo "xmlsec1 is not installed and this is not root: the pysaml2 SAML tests will be skipped."; fi
 
 run: install
 	$(BIN)/tenantry migrate

@@ -14,6 +14,14 @@ import pytest
 from tests.support.environment import chromium_problem, node_problem, postgres_problem, redis_problem
 
 
+def parallel() -> list[str]:
+    """One pytest-xdist worker per core (at most four): most of a test's time is spent waiting on
+    PostgreSQL, a server or the browser. A module's tests stay on one worker, so its fixtures are
+    built once. TENANTRY_TEST_WORKERS overrides the count; 0 runs everything in this process."""
+    workers = int(os.environ.get("TENANTRY_TEST_WORKERS", min(os.cpu_count() or 1, 4)))
+    return ["-n", str(workers), "--dist", "loadfile"] if workers > 0 else []
+
+
 def main() -> int:
     problem = postgres_problem()
     if problem:
@@ -27,7 +35,7 @@ def main() -> int:
     chromium = chromium_problem()
     if chromium:
         print(f"Chromium {chromium}; tests marked 'browser' will not run here.", flush=True)
-    args = sys.argv[1:] or ["tests", "-q", "-p", "no:cacheprovider"]
+    args = sys.argv[1:] or ["tests", "-q", "-p", "no:cacheprovider", *parallel()]
     code = pytest.main(args)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("No tests ran: that is a failure.", flush=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import ipaddress
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tenantry.adapters.mail import SmtpServer
 from tenantry.adapters.secrets import valid_master_key
 
 
@@ -133,6 +135,60 @@ class Settings(BaseSettings):
             "their (account, IP) pairs are still counted."
         ),
     )
+    smtp_url: SecretStr | None = Field(
+        None,
+        description=(
+            "SMTP server for mail (invitations, email verification, password reset): "
+            "`smtp://user:password@host:587` (STARTTLS when offered; add `?starttls=require` or `?starttls=off`) "
+            "or `smtps://user:password@host:465` (TLS from the start). Unset: mail is kept in the outbox "
+            "(`tenantry outbox list`, `GET /api/v1/realms/{realm}/outbox`)."
+        ),
+    )
+    mail_from: str = Field(
+        "Tenantry <no-reply@localhost>", min_length=3, description="The `From` address of every mail sent over SMTP."
+    )
+    smtp_timeout_seconds: float = Field(10.0, gt=0, description="How long one SMTP delivery may take before it fails.")
+    outbox_retention_days: int = Field(
+        30, ge=1, description="Days a message stays in the outbox before the next write deletes it."
+    )
+    customer_realm: str = Field(
+        "customers",
+        description="Realm that hosts the isolated organizations of onboarded customers (made on first use).",
+    )
+    provisioner: Literal["sqlite", "postgres", "command"] | None = Field(
+        None,
+        description=(
+            "How a dedicated customer's data plane is made: `sqlite` (a file), `postgres` (a database and a login "
+            "role), `command` (runs `provisioner_command`). Unset: `postgres` with a PostgreSQL control plane, "
+            "else `sqlite`."
+        ),
+    )
+    provisioner_command: str | None = Field(
+        None,
+        description=(
+            "Infrastructure-as-code command for the `command` provisioner; gets JSON on stdin, prints JSON outputs "
+            "(see docs/control-plane.md)."
+        ),
+    )
+    onboarding_lease_seconds: int = Field(
+        60,
+        ge=1,
+        description="How long a customer's lease outlives a crashed executor before a retry may take over.",
+    )
+    onboarding_halt_at: str | None = Field(
+        None,
+        description=(
+            "Test hook: the pipeline kills its own process (SIGKILL) at this point, e.g. `provision_plane.inside` "
+            "(docs/operating.md). Never set in production."
+        ),
+    )
+    workflow_database_url: str | None = Field(
+        None,
+        description=(
+            "System database of the durable workflows (DBOS). Unset: the control-plane database on PostgreSQL, "
+            "`workflows.db` in `data_dir` on SQLite."
+        ),
+    )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
     @field_validator("base_url")
@@ -145,6 +201,13 @@ class Settings(BaseSettings):
     def _master_key_shape(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not valid_master_key(value.get_secret_value()):
             raise ValueError("must be the urlsafe base64 encoding of 32 random bytes")
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpServer.parse(value.get_secret_value())
         return value
 
     @field_validator("throttle_exempt_cidrs")

@@ -88,3 +88,17 @@ async def test_a1_another_realm_sees_no_session_code_or_token(world: World):
     assert await _take(world, realm_a, f"c-{realm_a}")
     async with world.data(realm_a) as data:
         assert (await data.sessions.get(session.id)).revoked_at is None
+
+
+async def test_j1_a_family_keeps_the_claims_hooks_added_and_only_its_realm_reads_them(world: World):
+    realm = await world.realm()
+    con = await world.connection(realm.id)
+    dana = await world.user(realm.id, con.id, "dana@example.com")
+    claims = {"id_token": {"flex_roles": ["agent"]}, "access_token": {"tier": "gold"}}
+    family = TokenFamily(f"f-{realm.id}", realm.id, dana.id, "client", moment(), None, claims=claims)
+    async with world.data(realm.id) as data:
+        await data.grants.add_family(family)
+    async with world.data(realm.id) as data:
+        assert await data.grants.family(family.id) == family
+    async with world.data((await world.realm()).id) as data:
+        assert await data.grants.family(family.id) is None

@@ -18,13 +18,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tenantry.core.factor import Challenge, Factor, challenge_id
 from tenantry.core.grant import AuthorizationCode, RefreshToken, Session, TokenFamily
+from tenantry.core.invitation import Invitation, MailToken
+from tenantry.core.scim import ScimEmail, ScimGroup, ScimRecord
 from tenantry.core.user import Identity, User
 from tenantry.storage.engines import APP_ROLE
 from tenantry.storage.tables_data import RLS_TABLES
 from tests.support.databases import deployment
 
-from .world import World, moment, user
+from .world import World, fresh, moment, user
 
 pytestmark = pytest.mark.postgres
 
@@ -53,11 +56,12 @@ async def _seed(world: World) -> Seeded:
         await data.credentials.set_password(alice.id, "$argon2id$alice")
         await data.identities.add(Identity(alice.id, realm.id, con.id, "https://idp.example", "sub-alice"))
         await _seed_grants(data, realm.id, alice.id, con.id)
+        await _seed_scim(data, realm.id, alice.id, con.id)
     return Seeded(realm.id, alice, dict.fromkeys(RLS_TABLES, 1))
 
 
 async def _seed_grants(data: Any, realm_id: str, user_id: str, connection_id: str) -> None:
-    """A session, a token family, a code and a refresh token, so the grant tables are covered too."""
+    """A session, a token family, a code, a refresh token, a factor, a recovery code and a challenge."""
     now, later = moment(), moment() + timedelta(hours=1)
     session = Session(f"ses-{realm_id}", realm_id, user_id, connection_id, now, now, now, later, later)
     await data.sessions.add(session)
@@ -80,6 +84,26 @@ async def _seed_grants(data: Any, realm_id: str, user_id: str, connection_id: st
     await data.grants.add_refresh(
         RefreshToken(f"rt-{realm_id}", realm_id, family.id, "client", user_id, "openid", now, now, later)
     )
+    await data.invitations.add(
+        Invitation(f"inv-{realm_id}"[:32], realm_id, "org", "a@example.com", f"ih-{realm_id}", "op", now, later)
+    )
+    await data.mail_tokens.add(
+        MailToken(f"mt-{realm_id}", realm_id, "verify_email", user_id, "a@example.com", now, later)
+    )
+    await data.factors.add(Factor(f"mfa-{realm_id[-20:]}", realm_id, user_id, "totp", "app", now, now, secret="sealed"))
+    await data.factors.replace_recovery_codes(user_id, ["digest"], now)
+    await data.factors.add_challenge(
+        Challenge(challenge_id("authenticate", realm_id), realm_id, user_id, "authenticate", "c", now, later)
+    )
+
+
+async def _seed_scim(data: Any, realm_id: str, user_id: str, connection_id: str) -> None:
+    """A SCIM record with one email, and a group holding the user: one row in each SCIM table."""
+    email = ScimEmail("alice@example.com", "work", True)
+    await data.scim_users.add(ScimRecord(user_id, realm_id, connection_id, "alice", 1, emails=[email]))
+    group_id, now = fresh("grp")
+    group = ScimGroup(group_id, realm_id, connection_id, "Staff", now, now, member_ids=[user_id])
+    await data.scim_groups.add(group)
 
 
 async def _counts(conn: AsyncConnection, realm_id: str | None = None) -> dict[str, int]:

@@ -113,3 +113,36 @@ async def mint(api: httpx.AsyncClient, kind: str, name: str | None = None, **bod
     headers = body.pop("headers", None)
     payload = {"name": name or f"{kind}-token", "kind": kind, **body}
     return ok(await api.post(f"{V1}/tokens", json=payload, headers=headers), 201)
+
+
+async def seed_hosted_login(api: httpx.AsyncClient, redirect_uri: str) -> dict[str, Any]:
+    """Realm alpha, connection members, acme and globex, alice (both) and bob (acme), one application."""
+    assert (await api.post("/api/v1/realms", json={"name": "alpha"})).status_code == 201
+    await api.post("/api/v1/realms/alpha/connections", json={"name": "members"})
+    for name in ("acme", "globex"):
+        await api.post("/api/v1/realms/alpha/organizations", json={"name": name, "display_name": name.title()})
+        await api.post(f"/api/v1/realms/alpha/organizations/{name}/connections", json={"connection": "members"})
+    users = {}
+    for email in ("alice@example.com", "bob@example.com"):
+        users[email] = (
+            await api.post(
+                "/api/v1/realms/alpha/users", json={"email": email, "password": PASSWORD, "connection": "members"}
+            )
+        ).json()["id"]
+    for org in ("acme", "globex"):
+        await api.post(
+            f"/api/v1/realms/alpha/organizations/{org}/members", json={"user_id": users["alice@example.com"]}
+        )
+    await api.post("/api/v1/realms/alpha/organizations/acme/members", json={"user_id": users["bob@example.com"]})
+    app = (
+        await api.post(
+            "/api/v1/realms/alpha/applications",
+            json={
+                "name": "web",
+                "redirect_uris": [redirect_uri],
+                "organization_usage": "allow",
+                "organization_prompt": "after_login",
+            },
+        )
+    ).json()
+    return {"app": app, "users": users}

@@ -25,6 +25,8 @@ from tenantry.bootstrap import Runtime
 from tenantry.cli.main import app
 from tenantry.config import Settings
 from tenantry.core.errors import Unauthenticated
+from tenantry.ports.paging import PageRequest
+from tenantry.services.access import system_actor
 from tenantry.storage.schema_versions import data_head
 from tests.support import databases
 
@@ -134,6 +136,8 @@ def test_demo_seed_is_idempotent_and_prints_the_same_logins(cli):
             "alice@example.com  alice-demo-password",
             "bob@example.com  bob-demo-password",
             "carol@example.com  carol-demo-password",
+            "riley@example.com  riley-demo-password",
+            "sam@example.com  sam-demo-password",
         ]
     )
     token = OPERATOR_TOKEN.findall(first)
@@ -230,9 +234,9 @@ def test_realm_organization_user_and_member_commands(migrated):
 def test_connection_signup_switch(migrated):
     cli = migrated
     cli("realms", "create", "shop")
-    assert cli.json("connections", "create", "shop", "open", "--signup")["options"] == {"signup_enabled": True}
-    assert cli.json("connections", "create", "shop", "closed")["options"] == {"signup_enabled": False}
-    assert cli.json("connections", "update", "shop", "open", "--no-signup")["options"] == {"signup_enabled": False}
+    assert cli.json("connections", "create", "shop", "open", "--signup")["options"]["signup_enabled"] is True
+    assert cli.json("connections", "create", "shop", "closed")["options"]["signup_enabled"] is False
+    assert cli.json("connections", "update", "shop", "open", "--no-signup")["options"]["signup_enabled"] is False
     cli("connections", "update", "shop", "closed", "--signup")
     listed = {c["name"]: c["options"]["signup_enabled"] for c in cli.json("connections", "list", "shop")["items"]}
     assert listed == {"open": False, "closed": True}
@@ -404,3 +408,47 @@ def test_organization_branding_and_refusals(migrated: Cli):
     assert "error invalid_request" in migrated("orgs", "branding", "shop", "north", "--unset", "logo", code=1).output
     assert migrated.json("orgs", "branding", "shop", "north") == colour
     assert migrated.json("realms", "branding", "shop") == NO_BRANDING
+
+
+def test_d8_policy_commands_change_only_the_fields_named_and_refuse_a_looser_organization(migrated):
+    cli = migrated
+    cli("realms", "create", "north")
+    cli("orgs", "create", "north", "acme")
+    realm = cli.json("realms", "policy", "north", "--allowed-factor", "totp", "--allowed-factor", "webauthn")
+    assert realm == {"allowed_factors": ["totp", "webauthn"]}
+    org = cli.json("orgs", "policy", "north", "acme", "--mfa-required", "--ip-allow", "10.1.2.3/16")
+    assert org == {"mfa_required": True, "ip_allowlist": ["10.1.0.0/16"]}
+    org = cli.json("orgs", "policy", "north", "acme", "--sso-only", "--unset", "ip_allowlist")
+    assert org == {"mfa_required": True, "sso_only_for_verified_domains": True}
+    looser = cli("orgs", "policy", "north", "acme", "--allowed-factor", "recovery_code", code=1)
+    assert "policy_not_stricter" in looser.output
+    bad = cli("orgs", "policy", "north", "acme", "--ip-allow", "not-a-cidr", code=1)
+    assert "invalid_request" in bad.output
+    shown = cli.json("orgs", "show", "north", "acme")["policy"]
+    assert {key: value for key, value in shown.items() if value is not None} == org
+
+
+def test_s9_users_reset_factors_is_audited_and_no_command_sets_a_password(migrated):
+    cli = migrated
+    cli("realms", "create", "north")
+    cli("connections", "create", "north", "members")
+    user = cli.json(
+        "users",
+        "create",
+        "north",
+        "--connection",
+        "members",
+        "--email",
+        "ann@example.com",
+        "--password",
+        "a long passphrase",
+    )
+    assert cli.json("users", "factors", "north", user["id"])["items"] == []
+    assert "0 factor(s)" in cli("users", "reset-factors", "north", user["id"], "--yes").stdout
+    events = cli.runtime_call(
+        lambda runtime: runtime.services.audit.list(
+            system_actor("test"), "north", PageRequest(limit=50), action="user.factors_reset"
+        )
+    )
+    assert [event.target_id for event in events.items] == [user["id"]]
+    assert "set-password" not in cli("users", "--help").stdout

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tenantry.protocols.oauth import pkce
+from tests.integration.api_helpers import seed_hosted_login
 
 REDIRECT = "https://app.example.com/callback"
 VERIFIER = "a-long-enough-code-verifier-for-pkce-0123456789-abcdefghij"
@@ -18,35 +19,7 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 @pytest.fixture
 async def site(api):
-    assert (await api.post("/api/v1/realms", json={"name": "alpha"})).status_code == 201
-    await api.post("/api/v1/realms/alpha/connections", json={"name": "members"})
-    for name in ("acme", "globex"):
-        await api.post("/api/v1/realms/alpha/organizations", json={"name": name, "display_name": name.title()})
-        await api.post(f"/api/v1/realms/alpha/organizations/{name}/connections", json={"connection": "members"})
-    users = {}
-    for email in ("alice@example.com", "bob@example.com"):
-        users[email] = (
-            await api.post(
-                "/api/v1/realms/alpha/users", json={"email": email, "password": PASSWORD, "connection": "members"}
-            )
-        ).json()["id"]
-    for org in ("acme", "globex"):
-        await api.post(
-            f"/api/v1/realms/alpha/organizations/{org}/members", json={"user_id": users["alice@example.com"]}
-        )
-    await api.post("/api/v1/realms/alpha/organizations/acme/members", json={"user_id": users["bob@example.com"]})
-    app = (
-        await api.post(
-            "/api/v1/realms/alpha/applications",
-            json={
-                "name": "web",
-                "redirect_uris": [REDIRECT],
-                "organization_usage": "allow",
-                "organization_prompt": "after_login",
-            },
-        )
-    ).json()
-    return {"app": app, "users": users}
+    return await seed_hosted_login(api, REDIRECT)
 
 
 def authorize_url(site, **extra) -> str:

@@ -38,7 +38,7 @@ async def site(api) -> dict[str, Any]:
         "/api/v1/realms/alpha/connections",
         json={"name": "members", "password_policy": {"min_length": 12}, "options": {"signup_enabled": True}},
     )
-    assert members.status_code == 201 and members.json()["options"] == {"signup_enabled": True}, members.text
+    assert members.status_code == 201 and members.json()["options"]["signup_enabled"] is True, members.text
     await api.post("/api/v1/realms/alpha/connections", json={"name": "staff"})
     await api.post("/api/v1/realms/alpha/organizations", json={"name": "acme", "display_name": "Acme"})
     for connection in ("members", "staff"):
@@ -160,7 +160,7 @@ async def switch_signup(api, connection: str, on: bool) -> None:
 
 async def test_the_option_defaults_to_off_is_validated_and_a_patch_keeps_the_policy(api, site):
     staff = (await api.get("/api/v1/realms/alpha/connections/staff")).json()
-    assert staff["options"] == {"signup_enabled": False}
+    assert staff["options"]["signup_enabled"] is False
     for options in ({"signup_enabled": "yes"}, {"signup_enabled": None}, {"self_service": True}):
         response = await api.patch("/api/v1/realms/alpha/connections/staff", json={"options": options})
         assert response.status_code == 400 and response.json()["error"] == "invalid_request", options
@@ -168,7 +168,7 @@ async def test_the_option_defaults_to_off_is_validated_and_a_patch_keeps_the_pol
     assert refused.status_code == 400
     await switch_signup(api, "members", False)
     members = (await api.get("/api/v1/realms/alpha/connections/members")).json()
-    assert members["password_policy"]["min_length"] == 12 and members["options"] == {"signup_enabled": False}
+    assert members["password_policy"]["min_length"] == 12 and members["options"]["signup_enabled"] is False
     audit = await api.get("/api/v1/realms/alpha/audit", params={"action": "connection.updated"})
     assert [event["details"]["fields"] for event in audit.json()["items"]] == [["options"]]
 

@@ -152,10 +152,16 @@ def _tenantry(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def server(data_dir: Path, settings: Mapping[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """A migrated Tenantry server on a free port (plus TENANTRY_* ``settings``); yields (base URL, operator token)."""
+def server(
+    data_dir: Path, settings: Mapping[str, str] | None = None, host: str = "127.0.0.1"
+) -> Iterator[tuple[str, str]]:
+    """A migrated Tenantry server on a free port (plus TENANTRY_* ``settings``); yields (base URL, operator token).
+
+    ``host`` names the server in its base URL (it always listens on 127.0.0.1): passkeys need a
+    domain, e.g. ``localhost``, because a WebAuthn relying party id cannot be an IP address.
+    """
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://{host}:{port}"
     env = _environment(data_dir, base_url, settings or {})
     _tenantry(env, "migrate")
     token = json.loads(_tenantry(env, "operator", "token", "create", "--name", "e2e", "--json"))["secret"]

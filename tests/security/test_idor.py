@@ -36,6 +36,24 @@ BODIES = {
     ("POST", "/api/v1/realms/{realm}/applications"): {"name": "sneaky", "redirect_uris": ["https://e.example.com/cb"]},
     ("PATCH", "/api/v1/realms/{realm}/applications/{application}"): {"redirect_uris": ["https://e.example.com/x"]},
     ("POST", "/api/v1/realms/{realm}/keys/rotate"): {"alg": "ES256"},
+    ("POST", "/api/v1/realms/{realm}/hooks"): {
+        "name": "sneaky",
+        "kind": "rule",
+        "config": {"actions": [{"type": "deny", "reason": "pwned"}]},
+    },
+    ("PATCH", "/api/v1/realms/{realm}/hooks/{hook}"): {"enabled": False},
+    ("PUT", "/api/v1/realms/{realm}/hooks/order"): {"order": ["tier"]},
+    ("POST", "/api/v1/realms/{realm}/saml-applications"): {
+        "name": "sneaky",
+        "entity_id": "https://sneaky.example.com",
+        "acs_urls": ["https://sneaky.example.com/acs"],
+    },
+    ("PATCH", "/api/v1/realms/{realm}/saml-applications/{saml_application}"): {"acs_urls": ["https://e.example.com/x"]},
+    ("POST", "/api/v1/realms/{realm}/organizations/{org}/invitations"): {"email": "sneaky@example.com"},
+    ("PATCH", "/api/v1/realms/{realm}/connections/{connection}/scim"): {"authoritative": True},
+    ("POST", "/api/v1/realms/{realm}/connections/{connection}/scim/tokens"): {"name": "sneaky"},
+    ("POST", "/api/v1/realms/{realm}/organizations/{org}/enterprise-connections"): {"name": "sneaky", "kind": "saml"},
+    ("PATCH", "/api/v1/realms/{realm}/organizations/{org}/enterprise-connections/{connection}"): {},
 }
 NOT_RESOURCE_BOUND = {
     ("POST", "/api/v1/realms"),
@@ -48,12 +66,16 @@ NOT_RESOURCE_BOUND = {
 
 
 def admin_routes(app) -> list[tuple[str, str]]:
-    """Every admin route, read from the OpenAPI document the app publishes."""
+    """Every realm admin route, read from the OpenAPI document the app publishes.
+
+    ``/api/v1/customers`` is the control plane's: operator scopes only, no realm or organization in
+    its paths; tests/controlplane checks its refusals (L8).
+    """
     found = [
         (method.upper(), path)
         for path, operations in app.openapi()["paths"].items()
         for method in operations
-        if path.startswith("/api/v1")
+        if path.startswith("/api/v1") and not path.startswith("/api/v1/customers")
     ]
     assert len(found) > 40, "the route table looks empty: the walk would prove nothing"
     return sorted(found)
@@ -67,9 +89,13 @@ def fill(template: str, target: Tenant, *, org: str | None = None) -> str:
         "connection": target.connection_id,
         "role": target.role,
         "application": target.application_id,
+        "saml_application": target.saml_application_id,
         "claim_id": target.claim_id,
         "token_id": target.token_ids["realm_admin"],
         "kid": target.kid,
+        "hook": target.hook_id,
+        "invitation_id": target.invitation_id,
+        "message_id": target.message_id,
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
 
@@ -115,6 +141,11 @@ async def test_s5_every_route_covered_by_the_walk(api):
         ("POST", "/api/v1/realms/{realm}/organizations/{org}/domains/{claim_id}/verify"),
         ("POST", "/api/v1/realms/{realm}/applications/{application}/rotate-secret"),
         ("POST", "/api/v1/realms/{realm}/keys/{kid}/revoke"),
+        ("POST", "/api/v1/realms/{realm}/hooks/{hook}/rotate-secret"),
+        ("POST", "/api/v1/realms/{realm}/organizations/{org}/invitations/{invitation_id}/revoke"),
+        ("POST", "/api/v1/realms/{realm}/users/{user_id}/verification-email"),
+        ("POST", "/api/v1/realms/{realm}/connections/{connection}/scim/tokens/{token_id}/rotate"),
+        ("POST", "/api/v1/realms/{realm}/connections/{connection}/scim/tokens/{token_id}/revoke"),
     }
     assert sorted(set(needs_body) - set(BODIES) - bodiless) == []
 
@@ -149,8 +180,13 @@ async def test_s5_ids_of_b_inside_a_paths_are_not_found(api, world):
         f"{base}/organizations/{b.org_id}",
         f"{base}/connections/{b.connection_id}",
         f"{base}/applications/{b.application_id}",
+        f"{base}/saml-applications/{b.saml_application_id}",
+        f"/realms/{a.realm}/saml/{b.saml_application_id}/metadata",
         f"{base}/organizations/main/domains/{b.claim_id}",
         f"{base}/organizations/main/members/{b.user_id}",
+        f"{base}/hooks/{b.hook_id}",
+        f"{base}/organizations/main/invitations/{b.invitation_id}",
+        f"{base}/outbox/{b.message_id}",
     ):
         response = await api.get(path)
         assert response.status_code == 404, (path, response.text)

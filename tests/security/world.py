@@ -23,6 +23,10 @@ class Tenant:
     application_id: str
     claim_id: str
     kid: str = ""
+    hook_id: str = ""
+    saml_application_id: str = ""
+    invitation_id: str = ""
+    message_id: str = ""
     realm_admin_token: str = ""
     org_admin_token: str = ""
     token_ids: dict[str, str] = field(default_factory=dict)
@@ -66,6 +70,18 @@ async def build_tenant(api: httpx.AsyncClient, name: str) -> Tenant:
         claim["id"],
     )
     tenant.kid = (await _ok(await api.get(f"{base}/keys")))["items"][0]["kid"]
+    rule = {"actions": [{"type": "set_claim", "claim": "tier", "value": "'gold'"}]}
+    hook = await _ok(await api.post(f"{base}/hooks", json={"name": "tier", "kind": "rule", "config": rule}))
+    tenant.hook_id = hook["id"]
+    saml = {
+        "name": "sp",
+        "entity_id": f"https://sp.{name}.example.com",
+        "acs_urls": [f"https://sp.{name}.example.com/acs"],
+    }
+    tenant.saml_application_id = (await _ok(await api.post(f"{base}/saml-applications", json=saml)))["id"]
+    invited = {"email": f"invitee@{name}.example.com", "roles": ["admin"]}
+    tenant.invitation_id = (await _ok(await api.post(f"{base}/organizations/main/invitations", json=invited)))["id"]
+    tenant.message_id = (await _ok(await api.get(f"{base}/outbox")))["items"][0]["id"]
     ra = await _ok(await api.post("/api/v1/tokens", json={"name": f"{name}-ra", "kind": "realm_admin", "realm": name}))
     oa = await _ok(
         await api.post(
@@ -87,12 +103,16 @@ async def snapshot(api: httpx.AsyncClient, tenant: Tenant) -> dict[str, object]:
         f"{base}/organizations",
         f"{base}/roles",
         f"{base}/applications",
+        f"{base}/saml-applications",
         f"{base}/organizations/main/members",
         f"{base}/organizations/side/members",
         f"{base}/organizations/main/connections",
         f"{base}/organizations/main/domains",
+        f"{base}/organizations/main/invitations",
+        f"{base}/outbox",
         "/api/v1/tokens",
         f"{base}/keys",
+        f"{base}/hooks",
     ]
     state = {}
     for path in paths:

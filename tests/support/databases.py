@@ -26,6 +26,9 @@ def _drop_databases(prefix: str) -> None:
         ]
         for name in names:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        roles = [row[0] for row in conn.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (prefix + "%",))]
+        for role in roles:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')  # the login roles of dedicated planes
 
 
 def test_settings(backend: str, data_dir: Path, **overrides: object) -> tuple[Settings, str | None]:

@@ -29,7 +29,7 @@ from tenantry.services.access import Actor, system_actor
 
 T = TypeVar("T")
 ACTOR: Actor = system_actor("cli")
-HIDDEN_FIELDS = frozenset({"token_hash", "client_secret_hash", "private_pem", "sealed_private_key"})
+HIDDEN_FIELDS = frozenset({"token_hash", "client_secret_hash", "private_pem", "sealed_private_key", "sealed_secret"})
 """Digests of secrets and private keys never leave the process, not even in ``--json``."""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

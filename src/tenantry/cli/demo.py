@@ -28,6 +28,7 @@ from tenantry.ports.paging import PageRequest
 from tenantry.services.applications import secret_matches
 
 from .common import ACTOR, console, run
+from .demo_flex import panel_lines, seed_flex_realm
 
 T = TypeVar("T")
 app = typer.Typer(help="A demo realm to try Tenantry with.", no_args_is_help=True)
@@ -67,6 +68,7 @@ class Seeded:
     client_id: str = ""
     client_secret: str = ""
     operator_token: str = ""
+    flex: dict[str, str] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
 
 
@@ -142,6 +144,7 @@ class Seeder:
                     partial(s.memberships.add, ACTOR, REALM, org, found.id, [role]),
                 )
         await self.application()
+        self.result.flex = await seed_flex_realm(self.runtime, self.ensure)
         await self.operator_token()
         return self.result
 
@@ -250,6 +253,7 @@ def _panel(base_url: str, seeded: Seeded) -> Panel:
         Text(f"Application {APPLICATION}", style="bold"),
         Text(f"  client_id:     {seeded.client_id}"),
         Text(f"  client_secret: {seeded.client_secret}"),
+        *panel_lines(seeded.flex),
         Text(""),
         Text(f"Operator token ({DEMO_OPERATOR})", style="bold"),
         Text(f"  TOKEN={seeded.operator_token}"),

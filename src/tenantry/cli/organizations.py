@@ -28,8 +28,10 @@ from .common import (
     print_record,
     run,
 )
+from .policy import organization_policy
 
-app = typer.Typer(help="Organizations: create, list, show, branding, isolate, delete.", no_args_is_help=True)
+app = typer.Typer(help="Organizations: create, list, show, branding, policy, isolate, delete.", no_args_is_help=True)
+app.command("policy")(organization_policy)
 connections_app = typer.Typer(help="Connections an organization accepts logins through (B4).", no_args_is_help=True)
 app.add_typer(connections_app, name="connections")
 

@@ -23,8 +23,10 @@ from .common import (
     print_record,
     run,
 )
+from .policy import realm_policy
 
-app = typer.Typer(help="Realms: create, list, show, branding, delete.", no_args_is_help=True)
+app = typer.Typer(help="Realms: create, list, show, branding, policy, delete.", no_args_is_help=True)
+app.command("policy")(realm_policy)
 RealmRef = Annotated[str, typer.Argument(help="Realm name or id.")]
 
 REALM_COLUMNS = (

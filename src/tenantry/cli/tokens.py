@@ -55,10 +55,15 @@ def _print_minted(token: AdminToken, secret: str, as_json: bool) -> None:
 
 @operator_token_app.command("create")
 def create_operator(
-    name: Annotated[str, typer.Option("--name", help="What the token is for.")], as_json: JsonOption = False
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    scopes: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="Scope to grant, e.g. control:support; repeat (default: every scope)."),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Create an operator token (every scope, every realm) and print it once."""
-    _mint("operator", name, None, None, None, as_json)
+    """Create an operator token (every realm; every scope unless --scope narrows it) and print it once."""
+    _mint("operator", name, None, None, scopes, as_json)
 
 
 @app.command("create")

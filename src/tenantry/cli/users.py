@@ -6,9 +6,21 @@ from typing import Annotated
 
 import typer
 
-from .common import ACTOR, CursorOption, JsonOption, LimitOption, done, page_request, print_page, print_record, run
+from .common import (
+    ACTOR,
+    CursorOption,
+    JsonOption,
+    LimitOption,
+    confirm_or_abort,
+    done,
+    page_request,
+    print_items,
+    print_page,
+    print_record,
+    run,
+)
 
-app = typer.Typer(help="Users: create, list, show, block, delete.", no_args_is_help=True)
+app = typer.Typer(help="Users: create, list, show, block, factors, reset-factors, delete.", no_args_is_help=True)
 RealmArg = Annotated[str, typer.Argument(help="Realm name or id.")]
 UserArg = Annotated[str, typer.Argument(help="User id (usr_...).")]
 
@@ -91,3 +103,30 @@ def delete(realm: RealmArg, user_id: UserArg) -> None:
     """Delete a user with its memberships (allowed in isolated organizations too, C2)."""
     run(lambda runtime: runtime.services.users.delete(ACTOR, realm, user_id))
     done(f"user {user_id} deleted")
+
+
+@app.command("factors")
+def factors(realm: RealmArg, user_id: UserArg, as_json: JsonOption = False) -> None:
+    """List a user's second factors (never their secrets) and how many recovery codes are left."""
+    summary = run(lambda runtime: runtime.services.factors.list(ACTOR, realm, user_id))
+    print_items(
+        summary.factors,
+        (("id", lambda f: f.id), ("kind", lambda f: f.kind), ("label", lambda f: f.label)),
+        as_json=as_json,
+        title=f"Factors of {user_id} ({summary.recovery_codes_left} recovery codes left)",
+    )
+
+
+@app.command("reset-factors")
+def reset_factors(
+    realm: RealmArg,
+    user_id: UserArg,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Remove every second factor and recovery code of a user (audited); the user enrols again (S9).
+
+    There is no command that sets a user's password: an admin resets factors, never chooses a credential.
+    """
+    confirm_or_abort(f"Remove every second factor of {user_id}?", yes)
+    removed = run(lambda runtime: runtime.services.factors.reset(ACTOR, realm, user_id))
+    done(f"{removed} factor(s) of user {user_id} removed; recovery codes cleared")

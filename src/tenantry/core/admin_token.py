@@ -41,6 +41,9 @@ ORG_ADMIN_SCOPES = (
     "roles:read",
     "audit:read",
 )
+CONTROL_SCOPES = ("control:provisioning", "control:support", "control:cross_customer_access")
+"""Control-plane roles of operators (SPEC L8); realm and organization admins never hold them."""
+OPERATOR_SCOPES = SCOPES + CONTROL_SCOPES
 REALM_ADMIN_SCOPES = SCOPES
 """A realm admin holds every scope inside its own realm; creating realms stays with operators."""
 

@@ -20,6 +20,8 @@ from .errors import InvalidInput
 COLOR = r"^#[0-9a-fA-F]{6}$"
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]+")
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
+TEXT = "#1b1b1f"
+"""The pages' text colour (``--text`` in tenantry.css), used on light accents."""
 LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 """Hosts whose logo may be served over plain http (a developer's machine)."""
 
@@ -116,3 +118,17 @@ def problems(exc: ValidationError) -> dict[str, Any]:
             for error in exc.errors()
         ]
     }
+
+
+def on_accent(color: str) -> str:
+    """White or the text colour, whichever contrasts more with the accent (WCAG relative luminance)."""
+
+    def luminance(hex6: str) -> float:
+        channels = [int(hex6[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    accent = luminance(color)
+    with_white = 1.05 / (accent + 0.05)
+    with_text = (accent + 0.05) / (luminance(TEXT[1:]) + 0.05)
+    return "#ffffff" if with_white >= with_text else TEXT

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -56,6 +56,9 @@ class ConnectionOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     signup_enabled: bool = Field(False, description="The hosted login offers sign-up into this database connection.")
+    scim_authoritative: bool = Field(
+        False, description="H9: SCIM is the source of truth; logins by users SCIM never created are refused."
+    )
 
     @classmethod
     def stored(cls, options: Mapping[str, object]) -> ConnectionOptions:
@@ -75,11 +78,28 @@ class Connection:
     """Set when an isolated organization owns the connection; its users belong to that organization only."""
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     options: dict[str, object] = field(default_factory=dict)
+    upstream: dict[str, Any] = field(default_factory=dict)
+    """An enterprise connection's IdP and attribute mapping (``core.federation.Upstream``); empty for ``database``."""
+
+    @property
+    def enterprise(self) -> bool:
+        """Users of ``oidc`` and ``saml`` connections authenticate at an upstream IdP (D6, G6)."""
+        return self.kind in ("oidc", "saml")
 
     @property
     def signup_enabled(self) -> bool:
         """Sign-up exists only for password (database) connections, and only when switched on."""
         return self.kind == "database" and self.options.get("signup_enabled") is True
+
+    @property
+    def scim_authoritative(self) -> bool:
+        return self.options.get("scim_authoritative") is True
+
+    @property
+    def scim_group_roles(self) -> dict[str, list[str]]:
+        """H8: SCIM group display name → organization roles, kept beside the switches in ``options``."""
+        mapping = self.options.get("scim_group_roles")
+        return {str(k): [str(r) for r in v] for k, v in mapping.items()} if isinstance(mapping, dict) else {}
 
     def set_options(self, changes: Mapping[str, object]) -> None:
         """Merge validated option changes; sign-up needs a database connection."""

@@ -29,6 +29,13 @@ class InvalidInput(DomainError):
     code = "invalid_request"
 
 
+class Unprocessable(DomainError):
+    """The request is well-formed JSON but a value in it cannot be understood, e.g. a rule's expression (422)."""
+
+    kind = "unprocessable"
+    code = "unprocessable"
+
+
 class NotFound(DomainError):
     """The object does not exist in the caller's realm or organization (404, never 403)."""
 

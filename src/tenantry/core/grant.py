@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 def digest(secret: str) -> str:
@@ -35,6 +36,8 @@ class Session:
     absolute_expires_at: datetime
     organization_id: str | None = None
     revoked_at: datetime | None = None
+    mfa_at: datetime | None = None
+    """When the user last proved a second factor in this session (D8 step-up); None: never."""
 
 
 @dataclass(slots=True)
@@ -48,6 +51,8 @@ class TokenFamily:
     created_at: datetime
     session_id: str | None = None
     revoked_at: datetime | None = None
+    claims: dict[str, Any] | None = None
+    """Claims post-login hooks added (``id_token`` and ``access_token``), so refreshed tokens keep them (J1)."""
 
 
 @dataclass(slots=True)

@@ -13,7 +13,28 @@ import secrets
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 PREFIXES = frozenset(
-    {"rlm", "org", "usr", "con", "app", "inv", "cus", "pln", "rol", "dom", "tok", "idn", "evt", "ses", "key"}
+    {
+        "rlm",
+        "org",
+        "usr",
+        "con",
+        "app",
+        "inv",
+        "cus",
+        "pln",
+        "rol",
+        "dom",
+        "tok",
+        "idn",
+        "evt",
+        "ses",
+        "key",
+        "hok",
+        "msg",
+        "mfa",
+        "grp",
+        "sct",
+    }
 )
 ID_PATTERN = re.compile(r"^(?P<prefix>[a-z]{3})_(?P<body>[0-9a-hjkmnp-tv-z]{26})$")
 """Use with ``fullmatch``: ``$`` alone would also accept a trailing newline."""

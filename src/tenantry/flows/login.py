@@ -15,7 +15,17 @@ from typing import Any, Literal
 from tenantry.protocols.oauth.authorize import AuthorizationRequest
 
 LIFETIME = timedelta(minutes=15)
-Step = Literal["find_organization", "identifier", "choose_account", "password", "organization", "done"]
+Step = Literal[
+    "find_organization",
+    "identifier",
+    "choose_account",
+    "password",
+    "federation",
+    "organization",
+    "mfa",
+    "mfa_enrol",
+    "done",
+]
 Answer = Literal["name", "email", "missing", "both"]
 
 
@@ -37,19 +47,40 @@ class LoginTransaction:
     organizations: list[dict[str, str]] = field(default_factory=list)
     organization_id: str | None = None
     """The organization the user named before login (D3 ``before_login``): the login context from then on."""
+    invitation: dict[str, str] | None = None
+    """The invitation this login accepts once the user is authenticated (E2): its id, organization and email."""
+    federation: dict[str, str] = field(default_factory=dict)
+    """The upstream IdP's login in progress: connection name and its single-use state, nonce, verifier or request id."""
     view: dict[str, Any] = field(default_factory=dict)
     """The page the next GET shows (post/redirect/get), with its context and status."""
+    protocol: Literal["oidc", "saml"] = "oidc"
+    """What the login serves: an OIDC authorization (ends with a code) or a SAML application (ends at its
+    SAML endpoint, which sends the assertion); ``request.client_id`` is then the SAML application's id."""
+    client_ip: str = ""
+    """The address of the latest request of this login, for the organization's IP allowlist (D8)."""
+    mfa_binding: str | None = None
+    """A random value naming this login's second-factor step: WebAuthn challenges are stored under it (S9)."""
+    mfa_factor_id: str | None = None
+    """The authenticator being enrolled during this login, until its first code confirms it."""
+    mfa_organization_id: str | None = None
+    """The organization a step-up is for: the login continues into it once the second factor passed."""
 
     @classmethod
-    def begin(cls, realm_id: str, request: AuthorizationRequest, now: datetime) -> LoginTransaction:
+    def begin(
+        cls, realm_id: str, request: AuthorizationRequest, now: datetime, protocol: Literal["oidc", "saml"] = "oidc"
+    ) -> LoginTransaction:
         fields = asdict(request)
         fields["prompt"] = sorted(request.prompt)
-        return cls(realm_id=realm_id, request=fields, expires_at=(now + LIFETIME).timestamp())
+        return cls(realm_id=realm_id, request=fields, expires_at=(now + LIFETIME).timestamp(), protocol=protocol)
 
     def authorization_request(self) -> AuthorizationRequest:
         fields = dict(self.request)
         fields["prompt"] = frozenset(fields["prompt"])
         return AuthorizationRequest(**fields)
+
+    def start_second_factor(self, step: Literal["mfa", "mfa_enrol"]) -> None:
+        """Enter the MFA step under a fresh binding: nothing issued for an earlier step carries over."""
+        self.step, self.mfa_binding, self.mfa_factor_id = step, secrets.token_urlsafe(24), None
 
     def requested_organization(self) -> str | None:
         """The organization fixed for this login: chosen on the prompt, or named (id or name) on /authorize."""

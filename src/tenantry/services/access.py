@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tenantry.core.admin_token import SCOPES, TokenKind
+from tenantry.core.admin_token import OPERATOR_SCOPES, TokenKind
 from tenantry.core.errors import Forbidden, NotFound
 
 
@@ -28,7 +28,7 @@ class Actor:
 
 def system_actor(name: str = "cli") -> Actor:
     """The local operator at the command line: every scope, no binding."""
-    return Actor(kind="operator", name=name, scopes=frozenset(SCOPES))
+    return Actor(kind="operator", name=name, scopes=frozenset(OPERATOR_SCOPES))
 
 
 def require_operator(actor: Actor) -> None:

@@ -6,7 +6,7 @@ import builtins
 import hashlib
 import secrets
 
-from tenantry.core.admin_token import ORG_ADMIN_SCOPES, REALM_ADMIN_SCOPES, SCOPES, AdminToken, TokenKind
+from tenantry.core.admin_token import OPERATOR_SCOPES, ORG_ADMIN_SCOPES, REALM_ADMIN_SCOPES, AdminToken, TokenKind
 from tenantry.core.errors import InvalidInput, NotFound, Unauthenticated
 
 from . import lookup
@@ -16,7 +16,7 @@ from .context import Ports
 
 TOKEN_PREFIX = {"operator": "tnt_op_", "realm_admin": "tnt_ra_", "org_admin": "tnt_oa_"}
 DEFAULT_SCOPES: dict[str, tuple[str, ...]] = {
-    "operator": SCOPES,
+    "operator": OPERATOR_SCOPES,
     "realm_admin": REALM_ADMIN_SCOPES,
     "org_admin": ORG_ADMIN_SCOPES,
 }
@@ -42,6 +42,8 @@ class AdminTokenService:
     ) -> tuple[AdminToken, str]:
         """Mint a token. Nobody can grant a scope they lack, nor bind wider than their own binding."""
         require(actor, "tokens:write")
+        if kind == "operator":
+            require_operator(actor)
         allowed = DEFAULT_SCOPES[kind]
         wanted = list(scopes) if scopes is not None else list(allowed)
         beyond = sorted(set(wanted) - set(allowed) | (set(wanted) - actor.scopes))
@@ -51,8 +53,6 @@ class AdminTokenService:
                 code="invalid_scope",
                 details={"scopes": beyond},
             )
-        if kind == "operator":
-            require_operator(actor)
         if kind != "operator" and realm is None:
             raise InvalidInput("realm and organization admin tokens name their realm", code="realm_required")
         if kind == "org_admin" and organization is None:

@@ -129,7 +129,7 @@ class ConnectionService:
             realm = await lookup.realm(tx, actor, realm_ref)
             connection = await lookup.connection(tx, realm.id, ref)
             require(actor, "connections:write", realm_level=True)
-            if connection.organization_id is not None:
+            if connection.organization_id is not None and not connection.enterprise:
                 raise InvalidInput(
                     "this connection belongs to an isolated organization; delete the organization instead",
                     code="connection_owned",

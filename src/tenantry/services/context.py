@@ -9,6 +9,8 @@ from tenantry.core.ids import new_id
 from tenantry.ports.adapters import PasswordHasher, SecretStore, TxtResolver
 from tenantry.ports.control import ControlPlane
 from tenantry.ports.data import DataPlanes
+from tenantry.ports.mail import Mailer, MailTemplates, Outbox
+from tenantry.ports.replay import ReplayCache
 from tenantry.ports.throttle import ThrottleStore
 
 
@@ -22,8 +24,15 @@ class Ports:
     secrets: SecretStore
     throttle: ThrottleStore
     """Brute-force counters shared by every node: Redis when configured, the control-plane database otherwise."""
+    replay: ReplayCache
+    """Single-use markers (SAML assertion ids, federation state), stored like the brute-force counters."""
     common_passwords: frozenset[str]
     base_url: str
+    mailer: Mailer
+    """SMTP when ``TENANTRY_SMTP_URL`` is set, the control-plane outbox otherwise (E4)."""
+    mail_templates: MailTemplates
+    outbox: Outbox
+    """Read by the admin API and the CLI whichever mailer is configured."""
     default_plane: str = "shared"
     key_publish_seconds: int = 3600
     """How long a rotated signing key is published before it signs."""

@@ -50,6 +50,8 @@ class Grant:
     organization_id: str | None
     session_id: str | None
     nonce: str | None
+    claims: dict[str, Any] | None = None
+    """What post-login hooks added, kept on the token family (``id_token`` / ``access_token``)."""
 
 
 def _split(value: str) -> str | None:
@@ -95,11 +97,18 @@ class GrantService:
         session_id: str | None,
         auth_time: Any,
         organization_id: str | None,
+        claims: dict[str, Any] | None = None,
     ) -> str:
         now = self.ports.clock.now()
         code = f"{plane.id}.{secrets.token_urlsafe(32)}"
         family = TokenFamily(
-            f"{plane.id}.{secrets.token_urlsafe(16)}", realm.id, user_id, request.client_id, now, session_id
+            f"{plane.id}.{secrets.token_urlsafe(16)}",
+            realm.id,
+            user_id,
+            request.client_id,
+            now,
+            session_id,
+            claims=claims,
         )
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.grants.add_family(family)
@@ -154,12 +163,19 @@ class GrantService:
             raise
         grants.check_code_verifier(code, form.get("code_verifier"))
         async with self.ports.planes.transaction(plane, realm.id) as data:
-            grants.check_family(await data.grants.family(code.family_id))
+            family = grants.check_family(await data.grants.family(code.family_id))
             user = await data.users.get(code.user_id)
             if user is None or user.blocked:
                 raise InvalidGrant("the user can no longer sign in")
             grant = Grant(
-                code.family_id, user, code.scope, code.auth_time, code.organization_id, code.session_id, code.nonce
+                code.family_id,
+                user,
+                code.scope,
+                code.auth_time,
+                code.organization_id,
+                code.session_id,
+                code.nonce,
+                family.claims,
             )
             return await self._tokens(realm, plane, data, client, grant)
 
@@ -178,7 +194,7 @@ class GrantService:
             except grants.Replay as exc:
                 replay = exc
             else:
-                grants.check_family(await data.grants.family(token.family_id))
+                family = grants.check_family(await data.grants.family(token.family_id))
                 scope = grants.check_narrower_scope(form.get("scope"), token.scope)
                 user = await data.users.get(token.user_id)
                 if user is None or user.blocked:
@@ -186,7 +202,14 @@ class GrantService:
                 if token.session_id is not None:
                     await self._within_session(realm, token, await data.sessions.get(token.session_id))
                 grant = Grant(
-                    token.family_id, user, scope, token.auth_time, token.organization_id, token.session_id, None
+                    token.family_id,
+                    user,
+                    scope,
+                    token.auth_time,
+                    token.organization_id,
+                    token.session_id,
+                    None,
+                    family.claims,
                 )
                 return await self._tokens(realm, plane, data, client, grant, id_token=False)
         # RFC 9700 4.14.2: reuse of a rotated token means it leaked; the whole family dies.
@@ -237,7 +260,9 @@ class GrantService:
         issuer = realm.issuer(self.ports.base_url)
         organization = await self._organization(realm, data, grant)
         include_name = realm.settings.org_name_in_tokens
+        added = grant.claims or {}
         access_claims = {
+            **added.get("access_token", {}),
             "iss": issuer,
             "sub": grant.user.id,
             "aud": issuer,
@@ -262,7 +287,7 @@ class GrantService:
         }
         scopes = set(grant.scope.split())
         if id_token and "openid" in scopes:
-            claims = id_token_claims(
+            claims = added.get("id_token", {}) | id_token_claims(
                 issuer=issuer,
                 user=grant.user,
                 client_id=client.client_id,

@@ -158,6 +158,17 @@ class KeyService:
         realm, records = await self._usable(realm_id)
         return [key for key in views(records, self._issuer(realm), self.ports.clock.now()) if key.status in PUBLISHED]
 
+    async def published_with_private(self, realm_id: str, alg: str) -> builtins.list[SigningKey]:
+        """The published keys of ``alg`` with their private PEMs, active first: for artefacts a key must sign
+        itself, such as the self-signed certificates of SAML metadata, which list a ``next`` key too."""
+        chosen = algorithm(alg)
+        realm, records = await self._usable(realm_id)
+        issuer, now = self._issuer(realm), self.ports.clock.now()
+        order = {"active": 0, "next": 1, "retiring": 2}
+        chosen_records = [item for item in records if item.alg == chosen and status(item, issuer, now) in PUBLISHED]
+        chosen_records.sort(key=lambda item: (order[status(item, issuer, now)], item.kid))
+        return [view(item, status(item, issuer, now), await self._opened(item)) for item in chosen_records]
+
     async def jose_keys(self, realm_id: str) -> builtins.list[jose.JoseKey]:
         """The verification keys as the protocol layer's JOSE verifier takes them."""
         return [jose.JoseKey(key.kid, key.alg, key.public_jwk) for key in await self.verification_keys(realm_id)]

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from tenantry.core import names
+from tenantry.core.application import Application
 from tenantry.core.errors import InvalidInput
 from tenantry.core.grant import Session, digest
 from tenantry.core.ids import has_prefix
 from tenantry.core.plane import DataPlane
 from tenantry.core.realm import Realm
+from tenantry.core.saml_application import SamlApplication
 from tenantry.core.user import User
 from tenantry.flows.login import LoginTransaction, choose_organization, prompts_for_organization
 from tenantry.ports.paging import PageRequest
@@ -29,21 +30,26 @@ from tenantry.protocols.oauth.authorize import AuthorizationRequest
 from tenantry.tenancy.discovery import home_organization
 
 from .attack_protection import AttackProtection
+from .auto_membership import AutoMembership
 from .context import Ports
+from .customer_gate import CustomerGate
+from .factors import FactorService
+from .federated_login import FederatedLogin
 from .grants import GrantService
+from .hook_runner import HookRunner
+from .invitation_rules import Refusal
+from .invitations import InvitationService
+from .login_mfa import MfaStep
 from .login_organization import context_organization, select_organization
+from .login_policy import LoginPolicy
+from .mail_tokens import MailTokenService
+from .outcome import Outcome
+from .scim_gate import NOT_PROVISIONED, refused_by_scim
 from .sessions import SessionLifetimes
 from .signup import Refused, Signup, Target, signup_target
 
-
-@dataclass(slots=True)
-class Outcome:
-    page: str | None = None
-    context: dict[str, Any] = field(default_factory=dict)
-    redirect: str | None = None
-    transaction: LoginTransaction | None = None
-    session_value: str | None = None
-    status: int = 200
+SUSPENDED = {"error": "access_denied", "description": "This organization's access is suspended."}
+"""L7: what a user of a suspended customer sees instead of a session."""
 
 
 def _redirect_with(uri: str, params: Mapping[str, str | None]) -> str:
@@ -52,13 +58,32 @@ def _redirect_with(uri: str, params: Mapping[str, str | None]) -> str:
 
 
 class LoginService:
-    def __init__(self, ports: Ports, grants: GrantService, protection: AttackProtection):
+    def __init__(
+        self,
+        ports: Ports,
+        grants: GrantService,
+        protection: AttackProtection,
+        hooks: HookRunner,
+        auto_membership: AutoMembership,
+        *,
+        invitations: InvitationService,
+        mail_tokens: MailTokenService,
+    ):
         self.ports = ports
+        self.invitations = invitations
+        self.mail_tokens = mail_tokens
         self.grants = grants
         self.protection = protection
+        self.hooks = hooks
+        self.auto_membership = auto_membership
         self.configuration = grants.configuration
         self.signups = Signup(ports)
+        self.federation = FederatedLogin(ports, self.configuration)
         self.lifetimes: SessionLifetimes = grants.lifetimes
+        self.policy = LoginPolicy(ports, self.configuration)
+        self.factors = FactorService(ports, protection)
+        self.mfa = MfaStep(ports, self.configuration, self.factors, self.policy)
+        self.customers = CustomerGate(ports, self.configuration.cache)
 
     def issuer(self, realm: Realm) -> str:
         return realm.issuer(self.ports.base_url)
@@ -71,7 +96,9 @@ class LoginService:
             )
         )
 
-    async def authorize(self, realm: Realm, params: Mapping[str, list[str]], session_value: str | None) -> Outcome:
+    async def authorize(
+        self, realm: Realm, params: Mapping[str, list[str]], session_value: str | None, ip: str = ""
+    ) -> Outcome:
         """S1 first (client, redirect URI: local errors), then the rest at the redirect URI."""
         client_id = _first(params, "client_id")
         application = await self.configuration.application(realm.id, client_id) if client_id else None
@@ -86,19 +113,42 @@ class LoginService:
             return self._error_redirect(
                 realm, request_stub(application.client_id, redirect_uri, params), error.code, error.description
             )
+        transaction = LoginTransaction.begin(realm.id, request, self.ports.clock.now())
+        transaction.client_ip = ip
+        invitation = _first(params, "invitation")
+        return await self.begin(realm, transaction, application.organization_prompt, session_value, invitation)
+
+    async def begin(
+        self,
+        realm: Realm,
+        transaction: LoginTransaction,
+        organization_prompt: str,
+        session_value: str | None,
+        invitation: str | None = None,
+    ) -> Outcome:
+        """Sign in for a request already checked (an OIDC authorization or a SAML one), or reuse a live session.
+
+        An invitation link (E2) always asks for a fresh login with the invited email.
+        """
+        request = transaction.authorization_request()
         session = await self._live_session(realm, session_value)
         now = self.ports.clock.now()
-        reauthenticate = "login" in request.prompt or (
-            session is not None
-            and request.max_age is not None
-            and (now - session[0].auth_time).total_seconds() > request.max_age
+        reauthenticate = (
+            invitation is not None
+            or "login" in request.prompt
+            or (
+                session is not None
+                and request.max_age is not None
+                and (now - session[0].auth_time).total_seconds() > request.max_age
+            )
         )
         if session is not None and not reauthenticate:
-            return await self._finish(realm, LoginTransaction.begin(realm.id, request, now), session[0], session[1])
+            return await self._finish(realm, transaction, session[0], session[1])
         if "none" in request.prompt:
             return self._error_redirect(realm, request, "login_required", "the user is not signed in")
-        transaction = LoginTransaction.begin(realm.id, request, now)
-        if prompts_for_organization(application.organization_prompt, request.organization):
+        if invitation is not None:
+            return await self.invitation_page(realm, transaction, request.organization, invitation)
+        if prompts_for_organization(organization_prompt, request.organization):
             transaction.step = "find_organization"
             return await self._prompt_page(realm, transaction, {"email": request.login_hint or ""})
         return await self.identifier_page(realm, transaction, request.login_hint or "")
@@ -109,6 +159,9 @@ class LoginService:
         if not value or not has_prefix(plane_id, "pln"):
             return None
         return await self.configuration.plane(plane_id)
+
+    async def live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
+        return await self._live_session(realm, value)
 
     async def _live_session(self, realm: Realm, value: str | None) -> tuple[Session, DataPlane] | None:
         """A session within its idle and absolute limits (D8) whose user may sign in; each use slides its idle limit."""
@@ -146,6 +199,12 @@ class LoginService:
             plane = await tx.planes.get(organization.data_plane_id if organization else realm.home_plane_id)
             connections = {c.id: c for c in (await tx.connections(realm.id).list(_all())).items}
         assert plane is not None
+        upstream = await self.federation.route(realm, transaction, organization, address)
+        if upstream is not None:
+            return Outcome(redirect=upstream, transaction=transaction)
+        blocked = await self.policy.before_password(realm, transaction, organization, address)
+        if blocked is not None:
+            return blocked
         async with self.ports.planes.transaction(plane, realm.id) as data:
             users = [u for u in await data.users.with_email(address) if allowed is None or u.connection_id in allowed]
         transaction.email, transaction.plane_id = address, plane.id
@@ -175,8 +234,14 @@ class LoginService:
         claim = await home_organization(tx.domains(realm.id), email)
         return await tx.organizations(realm.id).get(claim.organization_id) if claim else None
 
+    async def _application(self, realm: Realm, transaction: LoginTransaction) -> Application | SamlApplication | None:
+        client_id = transaction.request["client_id"]
+        if transaction.protocol == "saml":
+            return await self.configuration.saml_application(realm.id, client_id)
+        return await self.configuration.application(realm.id, client_id)
+
     async def _application_name(self, realm: Realm, transaction: LoginTransaction) -> str | None:
-        application = await self.configuration.application(realm.id, transaction.request["client_id"])
+        application = await self._application(realm, transaction)
         return application.name if application else None
 
     async def _prompt_page(
@@ -275,19 +340,68 @@ class LoginService:
                 },
             )
         await self.protection.succeeded(realm.id, account, ip)
+        if await refused_by_scim(self.ports, self.configuration, realm, user, plane):
+            return Outcome(page="error", status=403, transaction=transaction, context=NOT_PROVISIONED)
         return await self._signed_in(realm, transaction, user, plane)
 
+    async def invitation_page(
+        self, realm: Realm, transaction: LoginTransaction | None, organization_ref: str | None, secret: str | None
+    ) -> Outcome:
+        """E1: the invitation's page (sign in or create an account), or why the link cannot be used (E3)."""
+        opened = await self.invitations.open(realm, organization_ref, secret, transaction)
+        if isinstance(opened, Refusal):
+            return _refused(None, opened)
+        return Outcome(page="invitation", transaction=opened, context=await self.invitations.page(realm, opened))
+
     async def _signed_in(self, realm: Realm, transaction: LoginTransaction, user: User, plane: DataPlane) -> Outcome:
-        """A new session for an authenticated user, then the rest of the authorization."""
+        """The second factor when one is due (D8), else a new session, then the rest of the authorization.
+
+        A user of a suspended customer (L7) gets no session.
+        """
+        if await self.customers.refuses(realm.id, transaction.organization_id, user.connection_id):
+            return Outcome(page="error", status=403, context=SUSPENDED)
+        gate = await self.mfa.after_first_factor(realm, transaction, user, plane)
+        if gate is not None:
+            return gate
+        accepted = await self._accept_invitation(realm, transaction, user)
+        if accepted is not None:
+            return accepted
         session, value = await self._new_session(realm, plane, user)
         outcome = await self._finish(realm, transaction, session, plane)
         outcome.session_value = value
         return outcome
 
+    async def _accept_invitation(self, realm: Realm, transaction: LoginTransaction, user: User) -> Outcome | None:
+        """E2, once the user is fully authenticated (both factors when one is due).
+
+        Without an application to return to, the invitation's page ends the login there, without a
+        session (the user signs in to an application afterwards).
+        """
+        if transaction.invitation is None:
+            return None
+        refusal = await self.invitations.accept(realm, transaction, user)
+        if refusal is not None:
+            return _refused(transaction, refusal)
+        if not transaction.request.get("client_id"):
+            context = await self.invitations.page(realm, transaction)
+            return Outcome(page="invitation_accepted", transaction=transaction, context=context)
+        transaction.invitation = None
+        return None
+
+    async def _signup_target(self, realm: Realm, transaction: LoginTransaction) -> Target | None:
+        if transaction.invitation is not None:
+            return await self.invitations.signup_target(realm, transaction)
+        return await self.signups.target(realm, transaction.requested_organization())
+
+    async def federated(self, realm: Realm, transaction: LoginTransaction, user: User, plane: DataPlane) -> Outcome:
+        """A user the upstream IdP authenticated (``FederatedLogin``) signs in like any other."""
+        transaction.step, transaction.federation = "done", {}
+        return await self._signed_in(realm, transaction, user, plane)
+
     async def signup_form(self, realm: Realm, transaction: LoginTransaction) -> Outcome:
         if transaction.step == "find_organization":
             return await self._prompt_page(realm, transaction, {})
-        target = await self.signups.target(realm, transaction.requested_organization())
+        target = await self._signup_target(realm, transaction)
         if target is None:
             return _signup_closed(transaction)
         return _signup_page(transaction, target, transaction.email or "", "")
@@ -298,12 +412,17 @@ class LoginService:
         """Create the account in the login's sign-up connection, then continue exactly as a password login."""
         if transaction.step == "find_organization":
             return await self._prompt_page(realm, transaction, {})
-        target = await self.signups.target(realm, transaction.requested_organization())
+        target = await self._signup_target(realm, transaction)
         if target is None:
             return _signup_closed(transaction)
+        other = self.invitations.other_email(transaction, email)
+        if other is not None:
+            return _signup_page(transaction, target, email, name, other)
         created = await self.signups.register(realm, target, email, name, password)
         if isinstance(created, Refused):
             return _signup_page(transaction, target, email, name, created.message)
+        if transaction.invitation is None:
+            self.mail_tokens.verify_later(realm, target.plane, created)
         transaction.email, transaction.user_id = created.email, created.id
         transaction.connection_id, transaction.plane_id = created.connection_id, target.plane.id
         return await self._signed_in(realm, transaction, created, target.plane)
@@ -335,6 +454,7 @@ class LoginService:
         auth_time: datetime,
         absolute_expires_at: datetime,
         replaces: Session | None = None,
+        mfa_at: datetime | None = None,
     ) -> tuple[Session, str]:
         """A session under a fresh 256-bit value; the one it replaces (if any) ends in the same transaction."""
         now = self.ports.clock.now()
@@ -349,6 +469,7 @@ class LoginService:
             now,
             min(now + self.lifetimes.for_realm(realm).idle, absolute_expires_at),
             absolute_expires_at,
+            mfa_at=mfa_at,
         )
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.sessions.add(session)
@@ -373,8 +494,9 @@ class LoginService:
 
     async def _finish(self, realm: Realm, transaction: LoginTransaction, session: Session, plane: DataPlane) -> Outcome:
         request = transaction.authorization_request()
-        application = await self.configuration.application(realm.id, request.client_id)
+        application = await self._application(realm, transaction)
         assert application is not None
+        await self.auto_membership.apply(realm, plane, session.user_id, transaction.requested_organization())
         memberships = await self._memberships(realm, plane, session)
         decision, organization_id = choose_organization(
             application.organization_usage,
@@ -395,7 +517,7 @@ class LoginService:
             transaction.session_id, transaction.plane_id = session.id, plane.id
             transaction.user_id, transaction.auth_time = session.user_id, session.auth_time.timestamp()
             return Outcome(page="organization", transaction=transaction, context={"organizations": memberships})
-        return await self._complete(realm, request, session, plane, organization_id)
+        return await self._complete(realm, transaction, session, plane, organization_id)
 
     async def _not_a_member(self, realm: Realm, transaction: LoginTransaction) -> Outcome:
         """D3: the organization chosen before login must be one of the user's (B4 included)."""
@@ -432,39 +554,123 @@ class LoginService:
                 status=400,
                 context={"error": "login_expired", "description": "Your sign-in expired. Start again."},
             )
-        return await self._complete(realm, transaction.authorization_request(), session, plane, organization_id)
+        return await self._complete(realm, transaction, session, plane, organization_id)
 
     async def _complete(
         self,
         realm: Realm,
-        request: AuthorizationRequest,
+        transaction: LoginTransaction,
         session: Session,
         plane: DataPlane,
         organization_id: str | None,
     ) -> Outcome:
-        """One organization context per session (D7): a switch moves to a new session id (S8)."""
+        """The organization's policy (D8, step-up MFA included), then one organization context per session
+        (D7): a switch moves to a new session id (S8)."""
+        request = transaction.authorization_request()
+        gate = await self.mfa.step_up(realm, transaction, session, plane, organization_id)
+        if gate is not None:
+            if gate.page in ("mfa", "mfa_enrol") and "none" in request.prompt:
+                return self._error_redirect(realm, request, "interaction_required", "a second factor is required")
+            return gate
         value = None
         if session.organization_id is not None and session.organization_id != organization_id:
             session, value = await self._switched(realm, plane, session)
         async with self.ports.planes.transaction(plane, realm.id) as data:
             await data.sessions.set_organization(session.id, organization_id)
-        outcome = await self._code(realm, request, session, plane, organization_id)
+        outcome = await self._code(realm, transaction, session, plane, organization_id)
         outcome.session_value = value
         return outcome
 
     async def _switched(self, realm: Realm, plane: DataPlane, old: Session) -> tuple[Session, str]:
         return await self._open_session(
-            realm, plane, old.user_id, old.connection_id, old.auth_time, old.absolute_expires_at, replaces=old
+            realm,
+            plane,
+            old.user_id,
+            old.connection_id,
+            old.auth_time,
+            old.absolute_expires_at,
+            replaces=old,
+            mfa_at=old.mfa_at,
         )
+
+    async def second_factor(
+        self, realm: Realm, transaction: LoginTransaction, form: dict[str, str], ip: str
+    ) -> Outcome:
+        """S9: a TOTP code, a recovery code or a passkey assertion at the MFA step, then the login goes on."""
+        outcome = await self.mfa.submit(realm, transaction, form, ip)
+        return outcome if outcome is not None else await self._after_second_factor(realm, transaction)
+
+    async def enrol_factor(self, realm: Realm, transaction: LoginTransaction, form: dict[str, str], ip: str) -> Outcome:
+        """D8: the first factor enrolled under a policy that requires MFA counts as this login's second factor."""
+        outcome = await self.mfa.enrol(realm, transaction, form, ip)
+        return outcome if outcome is not None else await self._after_second_factor(realm, transaction)
+
+    async def _after_second_factor(self, realm: Realm, transaction: LoginTransaction) -> Outcome:
+        """S8: a new session id after the second factor, whether at login or at a step-up."""
+        plane = await self.configuration.plane(transaction.plane_id or "")
+        assert plane is not None and transaction.user_id is not None and transaction.connection_id is not None
+        now = self.ports.clock.now()
+        if transaction.session_id is None:
+            async with self.ports.planes.transaction(plane, realm.id) as data:
+                user = await data.users.get(transaction.user_id)
+            if user is None:
+                return Outcome(
+                    page="error", status=400, context={"error": "login_expired", "description": "Start again."}
+                )
+            accepted = await self._accept_invitation(realm, transaction, user)
+            if accepted is not None:
+                return accepted
+            absolute = now + self.lifetimes.for_realm(realm).absolute
+            user_id, connection_id = transaction.user_id, transaction.connection_id
+            session, value = await self._open_session(realm, plane, user_id, connection_id, now, absolute, mfa_at=now)
+            outcome = await self._finish(realm, transaction, session, plane)
+        else:
+            async with self.ports.planes.transaction(plane, realm.id) as data:
+                old = await data.sessions.get(transaction.session_id)
+            if old is None or old.revoked_at is not None:
+                return Outcome(
+                    page="error",
+                    status=400,
+                    context={"error": "login_expired", "description": "Your sign-in expired. Start again."},
+                )
+            session, value = await self._open_session(
+                realm,
+                plane,
+                old.user_id,
+                old.connection_id,
+                old.auth_time,
+                old.absolute_expires_at,
+                replaces=old,
+                mfa_at=now,
+            )
+            outcome = await self._complete(realm, transaction, session, plane, transaction.mfa_organization_id)
+        outcome.session_value = outcome.session_value or value
+        return outcome
 
     async def _code(
         self,
         realm: Realm,
-        request: AuthorizationRequest,
+        transaction: LoginTransaction,
         session: Session,
         plane: DataPlane,
         organization_id: str | None,
     ) -> Outcome:
+        """J1: the realm's hooks run once authentication is done and before any code exists; a denial issues none.
+
+        A SAML login then goes back to its SAML endpoint, which reads the session's organization context.
+        """
+        request = transaction.authorization_request()
+        hooks = await self.hooks.run(realm, plane, request.client_id, session.user_id, organization_id)
+        if hooks.denied is not None:
+            context = {"error": "access_denied", "description": hooks.denied}
+            return Outcome(page="error", status=403, context=context, transaction=transaction, hooks=hooks)
+        if hooks.require_mfa and session.mfa_at is None:
+            gate = await self.mfa.step_up(realm, transaction, session, plane, organization_id, required=True)
+            if gate is not None:
+                gate.hooks = hooks
+                return gate
+        if transaction.protocol == "saml":
+            return Outcome(redirect=_redirect_with(request.redirect_uri, {"state": request.state}), hooks=hooks)
         code = await self.grants.issue_code(
             realm,
             plane,
@@ -473,11 +679,13 @@ class LoginService:
             session_id=session.id,
             auth_time=session.auth_time,
             organization_id=organization_id,
+            claims=hooks.token_claims,
         )
         return Outcome(
             redirect=_redirect_with(
                 request.redirect_uri, {"code": code, "state": request.state, "iss": self.issuer(realm)}
-            )
+            ),
+            hooks=hooks,
         )
 
     async def logout(self, realm: Realm, session_value: str | None) -> None:
@@ -569,6 +777,15 @@ def _signup_page(
     if error is not None:
         context["error"] = error
     return Outcome(page="signup", transaction=transaction, status=400 if error else 200, context=context)
+
+
+def _refused(transaction: LoginTransaction | None, refusal: Refusal) -> Outcome:
+    return Outcome(
+        page="error",
+        status=refusal.status,
+        transaction=transaction,
+        context={"error": refusal.error, "description": refusal.description},
+    )
 
 
 def _signup_closed(transaction: LoginTransaction) -> Outcome:

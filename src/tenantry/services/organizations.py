@@ -8,7 +8,7 @@ from typing import Any
 
 from tenantry.core import names
 from tenantry.core.branding import Branding
-from tenantry.core.errors import Conflict, IsolationBlocked
+from tenantry.core.errors import Conflict, InvalidInput, IsolationBlocked
 from tenantry.core.organization import Organization
 from tenantry.core.policy import Policy, ensure_stricter
 from tenantry.ports.control import EnabledConnection
@@ -47,8 +47,16 @@ class OrganizationService:
         metadata: dict[str, Any] | None = None,
         policy: Policy | None = None,
         branding: Branding | None = None,
+        organization_id: str | None = None,
+        data_plane_id: str | None = None,
     ) -> Organization:
-        """An isolated organization gets its own database connection, enabled for it (DESIGN.md section 3)."""
+        """An isolated organization gets its own database connection, enabled for it (DESIGN.md section 3).
+
+        Onboarding passes an id it reserved earlier and, for an isolated organization, the customer's
+        dedicated plane, where its own connection then keeps its users (DESIGN.md section 2, L2).
+        """
+        if data_plane_id is not None and not isolated:
+            raise InvalidInput("only an isolated organization sits on its own data plane", code="invalid_request")
         names.organization_name(name)
         async with self.ports.control.transaction() as tx:
             realm = await lookup.realm(tx, actor, realm_ref)
@@ -61,11 +69,11 @@ class OrganizationService:
             if policy is not None:
                 ensure_stricter(policy, realm.policy)
             organization = Organization(
-                id=self.ports.new_id("org"),
+                id=organization_id or self.ports.new_id("org"),
                 realm_id=realm.id,
                 name=name,
                 display_name=display_name or name,
-                data_plane_id=realm.home_plane_id,
+                data_plane_id=data_plane_id or realm.home_plane_id,
                 created_at=self.ports.clock.now(),
                 isolated=isolated,
                 metadata=names.organization_metadata(metadata or {}),

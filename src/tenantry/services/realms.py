@@ -39,8 +39,12 @@ class RealmService:
         settings: RealmSettings | None = None,
         policy: Policy | None = None,
         plane: str | None = None,
+        realm_id: str | None = None,
     ) -> Realm:
-        """A realm with its first signing keys (ES256, RS256), active at once and bound to its issuer."""
+        """A realm with its first signing keys (ES256, RS256), active at once and bound to its issuer.
+
+        ``realm_id`` lets onboarding create the realm under an id it reserved earlier (a natural key).
+        """
         require_operator(actor)
         require(actor, "realms:write")
         names.slug(name, "realm")
@@ -52,7 +56,7 @@ class RealmService:
             if home is None:
                 raise NotFound("no such data plane", code="plane_not_found", details={"plane": plane})
             realm = Realm(
-                id=self.ports.new_id("rlm"),
+                id=realm_id or self.ports.new_id("rlm"),
                 name=name,
                 display_name=display_name or name,
                 home_plane_id=home.id,

@@ -30,8 +30,10 @@ def head(tree: str) -> str:
     return heads[0]
 
 
-OLDEST_SUPPORTED_DATA_REVISION = "dp0002"
-"""L10: the code serves every data-plane revision from this one up to head, so pinned planes keep serving."""
+OLDEST_SUPPORTED_DATA_REVISION = "dp0006_hooks"
+"""L10: the code serves every data-plane revision from this one up to head, so pinned planes keep serving.
+
+``dp0006_hooks``: token families carry the claims post-login hooks added, which the grants write and read."""
 
 
 @cache

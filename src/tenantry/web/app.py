@@ -25,10 +25,35 @@ from . import errors
 from .demo import routes as demo_routes
 from .idempotency import Idempotency
 from .middleware import BodyLimit, RequestContext
+from .pages.account import routes as account_routes
 from .pages.branding import routes as branding_routes
+from .pages.federation import routes as federation_routes
+from .pages.mail_links import routes as mail_link_routes
 from .pages.routes import routes as page_routes
+from .pages.second_factor import routes as second_factor_routes
 from .provider.dispatch import ProviderApp, provider_stack
-from .routers import applications, health, keys, members, organizations, platform, realms, roles, users
+from .routers import (
+    applications,
+    customers,
+    enterprise,
+    factors,
+    health,
+    hooks,
+    invitations,
+    keys,
+    mail,
+    members,
+    organizations,
+    platform,
+    realms,
+    roles,
+    saml_applications,
+    scim,
+    users,
+)
+from .saml.routes import routes as saml_routes
+from .scim.app import match as scim_match
+from .scim.app import scim_stack
 
 log = structlog.get_logger("tenantry.web")
 
@@ -50,11 +75,16 @@ class TenantryApp(FastAPI):
 
     provider: ProviderApp
     provider_stack: ASGIApp
+    scim_stack: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.provider.match(scope["path"]) is not None:
             scope["app"] = self
             await self.provider_stack(scope, receive, send)
+            return
+        if scope["type"] == "http" and scim_match(scope["path"]) is not None:
+            scope["app"] = self
+            await self.scim_stack(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
 
@@ -93,14 +123,41 @@ def create_app(runtime: Runtime | None = None) -> TenantryApp:
     app.state.runtime = active
     errors.install(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (realms, users, organizations, members, roles, applications, keys, platform):
+    for module in (
+        realms,
+        users,
+        factors,
+        organizations,
+        members,
+        enterprise,
+        invitations,
+        mail,
+        roles,
+        applications,
+        saml_applications,
+        keys,
+        hooks,
+        platform,
+        scim,
+        customers,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
     app.provider = ProviderApp()
     app.provider_stack = provider_stack(app.provider, active.settings.max_body_bytes)
+    app.scim_stack = scim_stack(active.settings.max_body_bytes)
     # Hosted pages first: a login request would otherwise try each admin route before its own.
-    app.router.routes[:0] = [*page_routes(), *branding_routes(), *demo_routes()]
+    app.router.routes[:0] = [
+        *page_routes(),
+        *second_factor_routes(),
+        *account_routes(),
+        *mail_link_routes(),
+        *saml_routes(),
+        *branding_routes(),
+        *demo_routes(),
+    ]
+    app.router.routes[:0] = [*page_routes(), *federation_routes(), *branding_routes(), *demo_routes()]
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     app.add_middleware(Idempotency, control=active.ports.control, clock=active.clock)
     app.add_middleware(BodyLimit, max_bytes=active.settings.max_body_bytes)

@@ -20,6 +20,7 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
+    "unprocessable": 422,
     "unavailable": 503,
 }
 HTTP_CODES = {

@@ -11,6 +11,8 @@ from tenantry.core.audit import AuditEvent
 from tenantry.core.branding import Branding
 from tenantry.core.connection import Connection, ConnectionOptions
 from tenantry.core.domain import DomainClaim
+from tenantry.core.factor import Factor
+from tenantry.core.federation import Upstream
 from tenantry.core.membership import Membership
 from tenantry.core.organization import Organization
 from tenantry.core.realm import Realm
@@ -38,6 +40,7 @@ def connection(item: Connection) -> dict[str, Any]:
     data = asdict(item)
     data["password_policy"] = item.password_policy.model_dump(mode="json")
     data["options"] = ConnectionOptions.stored(item.options).model_dump(mode="json")
+    data["upstream"] = Upstream.stored(item.upstream).shown() if item.upstream else {}
     data["created_at"] = item.created_at.isoformat()
     return data
 
@@ -55,6 +58,17 @@ def user(item: User) -> dict[str, Any]:
     data["created_at"] = item.created_at.isoformat()
     data["updated_at"] = item.updated_at.isoformat()
     return data
+
+
+def factor(item: Factor) -> dict[str, Any]:
+    """A second factor without its secret material (the sealed TOTP secret, the passkey's public key)."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "label": item.label,
+        "created_at": item.created_at.isoformat(),
+        "last_used_at": item.last_used_at.isoformat() if item.last_used_at else None,
+    }
 
 
 def membership(item: Membership) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, Table, delete, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -38,6 +38,16 @@ async def keyset_page(
     return Page(items=items, next_cursor=next_cursor)
 
 
+def keyed_select(table: Table, *keys: str) -> Select[Any]:
+    """``SELECT * WHERE realm_id = :b_realm_id AND key = :b_key ...``, built once at import.
+
+    Hot lookups (every refresh and code redemption) reuse it, so SQLAlchemy neither builds the
+    statement nor computes its cache key per call. Execute it through ``RealmBound._keyed``.
+    """
+    criteria = [table.c[name] == bindparam(f"b_{name}") for name in ("realm_id", *keys)]
+    return select(table).where(*criteria)
+
+
 class RealmBound:
     """A repository that only exists bound to one realm; every statement filters on ``realm_id``."""
 
@@ -49,6 +59,11 @@ class RealmBound:
 
     def _scoped(self, query: Select[Any]) -> Select[Any]:
         return query.where(self.table.c.realm_id == self.realm_id)
+
+    async def _keyed(self, statement: Any, **keys: Any) -> Row[Any] | None:
+        """The first row of a prebuilt realm-keyed statement (``keyed_select`` or the same ``b_`` names)."""
+        values = {f"b_{name}": value for name, value in keys.items()}
+        return (await self.conn.execute(statement, {"b_realm_id": self.realm_id, **values})).first()
 
     async def _in_realm(self, table: Table, entity_id: str) -> bool:
         """Whether a row this repository is about to reference belongs to its realm."""

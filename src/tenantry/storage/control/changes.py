@@ -30,7 +30,19 @@ log = structlog.get_logger("tenantry.changes")
 CHANNEL = "tenantry_control_changes"
 MARK = "tenantry_control_changed"
 IGNORED_TABLES = frozenset(
-    {"audit_events", "audit_heads", "idempotency_keys", "throttle_counters", "admin_tokens", "breached_passwords"}
+    {
+        "audit_events",
+        "audit_heads",
+        "idempotency_keys",
+        "throttle_counters",
+        "admin_tokens",
+        "breached_passwords",
+        "outbox",
+        "customer_runs",
+        "customer_steps",
+        "customer_leases",
+        "stored_secrets",
+    }
 )
 HEALTH_SECONDS = 5.0
 """How often an idle listener proves its connection is alive; a dead one stops the cache at once."""

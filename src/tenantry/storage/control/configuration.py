@@ -42,6 +42,7 @@ class SqlConnectionRepository(RealmTableRepository[Connection]):
             organization_id=row.organization_id,
             password_policy=PasswordPolicy.model_validate(row.password_policy),
             options=dict(row.options),
+            upstream=dict(row.upstream),
         )
 
     def _values(self, entity: Connection) -> dict[str, Any]:

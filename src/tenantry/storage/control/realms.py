@@ -150,3 +150,6 @@ class SqlPlaneRepository:
             .where(data_planes.c.id == plane.id)
             .values(region=plane.region, version_pin=plane.version_pin, server=plane.server)
         )
+
+    async def delete(self, plane_id: str) -> None:
+        await self.conn.execute(delete(data_planes).where(data_planes.c.id == plane_id))

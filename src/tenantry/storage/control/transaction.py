@@ -17,9 +17,13 @@ from .configuration import (
     SqlOrganizationRepository,
     SqlRoleRepository,
 )
+from .customers import SqlCustomerRepository, SqlLeaseRepository, SqlRunRepository
+from .hooks import SqlHookRepository
 from .idempotency import SqlIdempotencyRepository
 from .platform import SqlAdminTokenRepository, SqlAuditRepository, SqlDomainRegistry
 from .realms import SqlPlaneRepository, SqlRealmRepository
+from .saml_applications import SqlSamlApplicationRepository, SqlSamlEntityRegistry
+from .scim_tokens import SqlScimTokenRepository
 from .signing_keys import SqlSigningKeyRepository
 
 
@@ -32,6 +36,11 @@ class SqlControlTransaction:
         self.audit = SqlAuditRepository(conn, clock)
         self.domain_registry = SqlDomainRegistry(conn)
         self.idempotency = SqlIdempotencyRepository(conn, clock.now())
+        self.saml_entities = SqlSamlEntityRegistry(conn)
+        self.scim_tokens = SqlScimTokenRepository(conn)
+        self.customers = SqlCustomerRepository(conn)
+        self.runs = SqlRunRepository(conn)
+        self.leases = SqlLeaseRepository(conn)
 
     def connections(self, realm_id: str) -> SqlConnectionRepository:
         return SqlConnectionRepository(self.conn, realm_id)
@@ -50,6 +59,12 @@ class SqlControlTransaction:
 
     def signing_keys(self, realm_id: str) -> SqlSigningKeyRepository:
         return SqlSigningKeyRepository(self.conn, realm_id)
+
+    def hooks(self, realm_id: str) -> SqlHookRepository:
+        return SqlHookRepository(self.conn, realm_id)
+
+    def saml_applications(self, realm_id: str) -> SqlSamlApplicationRepository:
+        return SqlSamlApplicationRepository(self.conn, realm_id)
 
 
 class SqlControlPlane:

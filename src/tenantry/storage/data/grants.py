@@ -10,17 +10,43 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.engine import Row
 
 from tenantry.core.grant import AuthorizationCode, RefreshToken, Session, TokenFamily
 
-from ..control.base import RealmBound
+from ..control.base import RealmBound, keyed_select
 from ..tables_data import authorization_codes, refresh_tokens, sessions, token_families
 
 
 def _row(cls: Any, row: Row[Any]) -> Any:
     return cls(**dict(row._mapping))
+
+
+# The statements of every refresh and code redemption, built once (see ``keyed_select``).
+_SESSION = keyed_select(sessions, "id")
+_FAMILY = keyed_select(token_families, "id")
+_CODE = keyed_select(authorization_codes, "code_hash")
+_REFRESH = keyed_select(refresh_tokens, "token_hash")
+_ADD_REFRESH = insert(refresh_tokens)
+
+
+def _single_use(table: Any, key: str, mark: str) -> Any:
+    """``UPDATE ... SET mark = :b_now WHERE key matches AND mark IS NULL RETURNING *``: only one caller wins."""
+    return (
+        update(table)
+        .where(
+            table.c.realm_id == bindparam("b_realm_id"),
+            table.c[key] == bindparam(f"b_{key}"),
+            table.c[mark].is_(None),
+        )
+        .values({mark: bindparam("b_now")})
+        .returning(*table.c)
+    )
+
+
+_TAKE_CODE = _single_use(authorization_codes, "code_hash", "used_at")
+_ROTATE = _single_use(refresh_tokens, "token_hash", "rotated_at")
 
 
 class SqlSessionRepository(RealmBound):
@@ -30,7 +56,7 @@ class SqlSessionRepository(RealmBound):
         await self.conn.execute(insert(sessions).values(**asdict(session)))
 
     async def get(self, session_id: str) -> Session | None:
-        row = (await self.conn.execute(self._scoped(select(sessions)).where(sessions.c.id == session_id))).first()
+        row = await self._keyed(_SESSION, id=session_id)
         return _row(Session, row) if row else None
 
     async def touch(self, session_id: str, seen_at: datetime, idle_expires_at: datetime) -> None:
@@ -71,8 +97,7 @@ class SqlGrantRepository(RealmBound):
         await self.conn.execute(insert(token_families).values(**asdict(family)))
 
     async def family(self, family_id: str) -> TokenFamily | None:
-        query = self._scoped(select(token_families)).where(token_families.c.id == family_id)
-        row = (await self.conn.execute(query)).first()
+        row = await self._keyed(_FAMILY, id=family_id)
         return _row(TokenFamily, row) if row else None
 
     async def revoke_family(self, family_id: str, now: datetime) -> bool:
@@ -103,47 +128,22 @@ class SqlGrantRepository(RealmBound):
 
     async def take_code(self, code_hash: str, now: datetime) -> tuple[AuthorizationCode | None, bool]:
         """Mark the code used; returns (code, first_use). A replay returns the code with first_use False."""
-        result = await self.conn.execute(
-            update(authorization_codes)
-            .where(
-                authorization_codes.c.realm_id == self.realm_id,
-                authorization_codes.c.code_hash == code_hash,
-                authorization_codes.c.used_at.is_(None),
-            )
-            .values(used_at=now)
-        )
-        query = self._code_query(code_hash)
-        row = (await self.conn.execute(query)).first()
-        return (_row(AuthorizationCode, row) if row else None), bool(result.rowcount)
-
-    def _code_query(self, code_hash: str) -> Any:
-        return select(authorization_codes).where(
-            authorization_codes.c.realm_id == self.realm_id, authorization_codes.c.code_hash == code_hash
-        )
+        taken = await self._keyed(_TAKE_CODE, code_hash=code_hash, now=now)
+        if taken is not None:
+            return _row(AuthorizationCode, taken), True
+        row = await self._keyed(_CODE, code_hash=code_hash)
+        return (_row(AuthorizationCode, row) if row else None), False
 
     async def add_refresh(self, token: RefreshToken) -> None:
-        await self.conn.execute(insert(refresh_tokens).values(**asdict(token)))
+        await self.conn.execute(_ADD_REFRESH, asdict(token))
 
     async def rotate_refresh(self, token_hash: str, now: datetime) -> tuple[RefreshToken | None, bool]:
-        """Mark the token rotated; returns (token, first_rotation)."""
-        result = await self.conn.execute(
-            update(refresh_tokens)
-            .where(
-                refresh_tokens.c.realm_id == self.realm_id,
-                refresh_tokens.c.token_hash == token_hash,
-                refresh_tokens.c.rotated_at.is_(None),
-            )
-            .values(rotated_at=now)
-        )
-        query = select(refresh_tokens).where(
-            refresh_tokens.c.realm_id == self.realm_id, refresh_tokens.c.token_hash == token_hash
-        )
-        row = (await self.conn.execute(query)).first()
-        return (_row(RefreshToken, row) if row else None), bool(result.rowcount)
+        """Mark the token rotated; returns (token, first_rotation). The usual case is one statement."""
+        rotated = await self._keyed(_ROTATE, token_hash=token_hash, now=now)
+        if rotated is not None:
+            return _row(RefreshToken, rotated), True
+        return await self.refresh(token_hash), False
 
     async def refresh(self, token_hash: str) -> RefreshToken | None:
-        query = select(refresh_tokens).where(
-            refresh_tokens.c.realm_id == self.realm_id, refresh_tokens.c.token_hash == token_hash
-        )
-        row = (await self.conn.execute(query)).first()
+        row = await self._keyed(_REFRESH, token_hash=token_hash)
         return _row(RefreshToken, row) if row else None

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from tenantry.core.membership import Membership
 from tenantry.ports.paging import Page, PageRequest
 
-from ..control.base import RealmBound, keyset_page
+from ..control.base import RealmBound, keyed_select, keyset_page
 from ..tables_data import memberships, users
 from ..uniqueness import unique
 
@@ -25,6 +25,9 @@ def _membership(row: Row[Any]) -> Membership:
         roles=list(row.roles),
         source=row.source,
     )
+
+
+_BY_KEY = keyed_select(memberships, "organization_id", "user_id")
 
 
 class SqlMembershipRepository(RealmBound):
@@ -46,7 +49,7 @@ class SqlMembershipRepository(RealmBound):
         )
 
     async def get(self, organization_id: str, user_id: str) -> Membership | None:
-        row = (await self.conn.execute(select(memberships).where(self._key(organization_id, user_id)))).first()
+        row = await self._keyed(_BY_KEY, organization_id=organization_id, user_id=user_id)
         return _membership(row) if row else None
 
     async def for_organization(self, organization_id: str, page: PageRequest) -> Page[Membership]:

@@ -12,8 +12,12 @@ from tenantry.core.clock import Clock
 from tenantry.core.plane import DataPlane
 
 from ..engines import Engines
+from .content import SqlContentRepository
+from .factors import SqlFactorRepository
 from .grants import SqlGrantRepository, SqlSessionRepository
+from .invitations import SqlInvitationRepository, SqlMailTokenRepository
 from .memberships import SqlMembershipRepository
+from .scim import SqlScimGroupRepository, SqlScimUserRepository
 from .users import SqlCredentialRepository, SqlIdentityRepository, SqlUserRepository
 
 
@@ -27,6 +31,12 @@ class SqlDataTransaction:
         self.memberships = SqlMembershipRepository(conn, realm_id)
         self.sessions = SqlSessionRepository(conn, realm_id)
         self.grants = SqlGrantRepository(conn, realm_id)
+        self.invitations = SqlInvitationRepository(conn, realm_id)
+        self.mail_tokens = SqlMailTokenRepository(conn, realm_id)
+        self.factors = SqlFactorRepository(conn, realm_id)
+        self.scim_users = SqlScimUserRepository(conn, realm_id)
+        self.scim_groups = SqlScimGroupRepository(conn, realm_id)
+        self.content = SqlContentRepository(conn, realm_id, clock.now())
 
     async def lock(self, *keys: str, shared: bool = False) -> None:
         """PostgreSQL: transaction-scoped advisory locks, taken in the order given (callers sort).
@@ -51,3 +61,6 @@ class SqlDataPlanes:
     async def transaction(self, plane: DataPlane, realm_id: str) -> AsyncIterator[SqlDataTransaction]:
         async with self.engines.plane_transaction(plane, realm_id) as conn:
             yield SqlDataTransaction(conn, realm_id, self.clock)
+
+    async def release(self, plane: DataPlane) -> None:
+        await self.engines.dispose_plane(plane.id)

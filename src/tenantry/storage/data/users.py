@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from tenantry.core.user import Identity, User
 from tenantry.ports.paging import Page, PageRequest
 
-from ..control.base import RealmBound, keyset_page
+from ..control.base import RealmBound, keyed_select, keyset_page
 from ..tables_data import credentials, identities, users
 from ..uniqueness import unique
 
@@ -37,6 +37,9 @@ def _user(row: Row[Any]) -> User:
     )
 
 
+_BY_ID = keyed_select(users, "id")
+
+
 class SqlUserRepository(RealmBound):
     table = users
 
@@ -51,7 +54,8 @@ class SqlUserRepository(RealmBound):
         return _user(row) if row else None
 
     async def get(self, user_id: str) -> User | None:
-        return await self._one(users.c.id == user_id)
+        row = await self._keyed(_BY_ID, id=user_id)
+        return _user(row) if row else None
 
     async def get_many(self, user_ids: builtins.list[str]) -> builtins.list[User]:
         if not user_ids:
@@ -80,9 +84,10 @@ class SqlUserRepository(RealmBound):
         values = asdict(user)
         for key in ("id", "realm_id", "created_at", "connection_id"):
             values.pop(key)
-        await self.conn.execute(
-            update(users).where(users.c.id == user.id, users.c.realm_id == self.realm_id).values(**values)
-        )
+        async with unique("user_exists", "a user with this email exists in the connection"):
+            await self.conn.execute(
+                update(users).where(users.c.id == user.id, users.c.realm_id == self.realm_id).values(**values)
+            )
 
     async def delete(self, user_id: str) -> None:
         await self.conn.execute(delete(users).where(users.c.id == user_id, users.c.realm_id == self.realm_id))

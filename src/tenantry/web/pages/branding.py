@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from tenantry.bootstrap import Runtime
 from tenantry.core import names
-from tenantry.core.branding import Branding
+from tenantry.core.branding import Branding, on_accent
 from tenantry.core.ids import has_prefix
 from tenantry.core.organization import Organization
 from tenantry.core.realm import Realm
@@ -27,8 +27,6 @@ from tenantry.flows.login import LoginTransaction
 from ..routing import Route
 
 _HEX = re.compile(r"[0-9a-f]{6}")
-TEXT = "#1b1b1f"
-"""The pages' text colour (``--text`` in tenantry.css), used on light accents."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,20 +63,6 @@ async def branding_for(runtime: Runtime, realm: Realm, organization: str | None)
     if organization is None or not (has_prefix(organization, "org") or names.ORGANIZATION_NAME.fullmatch(organization)):
         return page_branding(realm)
     return page_branding(realm, await runtime.services.configuration.organization(realm.id, organization))
-
-
-def on_accent(color: str) -> str:
-    """White or the text colour, whichever contrasts more with the accent (WCAG relative luminance)."""
-
-    def luminance(hex6: str) -> float:
-        channels = [int(hex6[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    accent = luminance(color)
-    with_white = 1.05 / (accent + 0.05)
-    with_text = (accent + 0.05) / (luminance(TEXT[1:]) + 0.05)
-    return "#ffffff" if with_white >= with_text else TEXT
 
 
 async def stylesheet(request: Request) -> Response:

@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from tenantry.bootstrap import Runtime
 from tenantry.core.realm import Realm
 from tenantry.flows.login import LoginTransaction
-from tenantry.services.login import Outcome
+from tenantry.services.outcome import Outcome
 
 from ..middleware import content_security_policy
 from ..provider.routes import realm_of
@@ -80,7 +80,7 @@ def respond(
     """Redirects are 303 after a POST (S8); pages after a POST go through GET /login (PRG)."""
     if outcome.redirect is not None:
         response: Response = RedirectResponse(outcome.redirect, status_code=303 if after_post else 302)
-        write_transaction(response, runtime, realm, None)
+        write_transaction(response, runtime, realm, outcome.transaction)
     elif after_post and outcome.transaction is not None:
         outcome.transaction.view = {"page": outcome.page, "context": outcome.context, "status": outcome.status}
         response = RedirectResponse(f"{base_path(request, realm)}/login", status_code=303)
@@ -95,11 +95,16 @@ def respond(
     return response
 
 
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 async def authorize(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     realm = await realm_of(request)
     params = parse_qs(request.url.query, keep_blank_values=True)
-    outcome = await runtime.services.login.authorize(realm, params, request.cookies.get(session_cookie(realm)))
+    cookie = request.cookies.get(session_cookie(realm))
+    outcome = await runtime.services.login.authorize(realm, params, cookie, client_ip(request))
     branding = await outcome_branding(runtime, realm, outcome)
     return respond(request, runtime, realm, outcome, after_post=False, branding=branding)
 
@@ -143,6 +148,7 @@ def step(handler: Step) -> Callable[[Request], Awaitable[Response]]:
             return render(
                 request, realm, "error", {"error": "invalid_request", "description": "The form was not ours."}, 403
             )
+        transaction.client_ip = client_ip(request)
         outcome = await handler(runtime, realm, transaction, form, request)
         return respond(request, runtime, realm, outcome, after_post=True)
 
@@ -200,8 +206,7 @@ async def _account(runtime: Runtime, realm: Realm, tx: LoginTransaction, form: d
 async def _password(
     runtime: Runtime, realm: Realm, tx: LoginTransaction, form: dict[str, str], request: Request
 ) -> Outcome:
-    ip = request.client.host if request.client else "unknown"
-    return await runtime.services.login.password(realm, tx, form.get("password", ""), ip)
+    return await runtime.services.login.password(realm, tx, form.get("password", ""), client_ip(request))
 
 
 async def _organization(

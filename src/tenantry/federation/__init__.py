@@ -1,0 +1,1 @@
+"""Upstream enterprise SSO: OpenID relying party, SAML service provider, attribute mapping and JIT rules."""
