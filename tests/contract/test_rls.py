@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from tenantry.core.content import ContentItem
 from tenantry.core.factor import Challenge, Factor, challenge_id
 from tenantry.core.grant import AuthorizationCode, RefreshToken, Session, TokenFamily
 from tenantry.core.invitation import Invitation, MailToken
@@ -57,6 +58,7 @@ async def _seed(world: World) -> Seeded:
         await data.identities.add(Identity(alice.id, realm.id, con.id, "https://idp.example", "sub-alice"))
         await _seed_grants(data, realm.id, alice.id, con.id)
         await _seed_scim(data, realm.id, alice.id, con.id)
+        await data.content.add_missing(org.id, "v1", [ContentItem("welcome", "Welcome", "Hello")])
     return Seeded(realm.id, alice, dict.fromkeys(RLS_TABLES, 1))
 
 

@@ -155,7 +155,7 @@ async def test_s7_an_existing_email_is_hashed_and_refused_like_any_other_generic
 async def switch_signup(api, connection: str, on: bool) -> None:
     body = {"options": {"signup_enabled": on}}
     response = await api.patch(f"/api/v1/realms/alpha/connections/{connection}", json=body)
-    assert response.status_code == 200 and response.json()["options"] == {"signup_enabled": on}, response.text
+    assert response.status_code == 200 and response.json()["options"]["signup_enabled"] is on, response.text
 
 
 async def test_the_option_defaults_to_off_is_validated_and_a_patch_keeps_the_policy(api, site):

@@ -124,11 +124,11 @@ class EnterpriseConnectionService:
         mapping: AttributeMapping | None = None,
     ) -> Connection:
         names.slug(name, "connection")
+        await self._writable(actor, realm_ref, org_ref)
         upstream = await upstream_of(self.ports, kind, oidc, saml, mapping or AttributeMapping())
         async with self.ports.control.transaction() as tx:
             realm = await lookup.realm(tx, actor, realm_ref)
             organization = await lookup.organization(tx, actor, realm.id, org_ref)
-            require(actor, "connections:write", realm_level=True)
             await _roles_exist(tx, realm.id, upstream.mapping)
             if await tx.connections(realm.id).by_name(name):
                 raise Conflict("a connection with this name exists", code="connection_exists", details={"name": name})
@@ -155,6 +155,13 @@ class EnterpriseConnectionService:
                 details={"name": name, "kind": kind},
             )
         return connection
+
+    async def _writable(self, actor: Actor, realm_ref: str, org_ref: str) -> None:
+        """Another tenant's realm or organization is refused before any upstream URL is fetched (S5)."""
+        async with self.ports.control.transaction() as tx:
+            realm = await lookup.realm(tx, actor, realm_ref)
+            await lookup.organization(tx, actor, realm.id, org_ref)
+            require(actor, "connections:write", realm_level=True)
 
     async def update(self, actor: Actor, realm_ref: str, org_ref: str, ref: str, changes: dict[str, Any]) -> Connection:
         """New IdP settings are read again (discovery, metadata); the mapping is replaced as sent."""

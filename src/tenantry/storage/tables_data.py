@@ -301,6 +301,7 @@ RLS_TABLES = (
     "scim_user_emails",
     "scim_groups",
     "scim_group_members",
+    "content_items",
 )
 """Tables that carry ``realm_id`` and get a row-level security policy on PostgreSQL."""
 
