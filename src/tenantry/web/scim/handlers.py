@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from scim2_models import Group, ResponseParameters
+from scim2_models.path import FilterNode
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tenantry.bootstrap import Runtime
 from tenantry.core.errors import DomainError
 from tenantry.core.realm import Realm
+from tenantry.ports.scim import Criterion
 from tenantry.protocols.scim import discovery
 from tenantry.protocols.scim.errors import InvalidSyntax, NotImplemented_, ResourceNotFound, ScimError, translated
 from tenantry.protocols.scim.filters import group_criterion, user_criterion
-from tenantry.protocols.scim.query import list_request, search_body
+from tenantry.protocols.scim.query import ListRequest, list_request, search_body
 from tenantry.protocols.scim.resources import UserResource
 from tenantry.services.scim_scope import Rendered, ScimScope
 
@@ -61,54 +64,44 @@ def _resource(rendered: Rendered, status: int = 200) -> Response:
     return scim_response(rendered.document, status, headers)
 
 
-Handler = Callable[[Runtime, Request, ScimScope, str | None], Awaitable[Response]]
+class ResourceService(Protocol):
+    """What the Users and Groups services both offer, so one dispatcher routes either."""
+
+    async def search(self, scope: ScimScope, request: ListRequest) -> dict[str, Any]: ...
+    async def create(self, scope: ScimScope, payload: object) -> Rendered: ...
+    async def get(self, scope: ScimScope, item: str, parameters: ResponseParameters[Any] | None) -> Rendered: ...
+    async def replace(self, scope: ScimScope, item: str, payload: object, if_match: str | None) -> Rendered: ...
+    async def patch(self, scope: ScimScope, item: str, body: object, if_match: str | None) -> Rendered: ...
+    async def delete(self, scope: ScimScope, item: str, if_match: str | None) -> None: ...
 
 
-async def _users(runtime: Runtime, request: Request, scope: ScimScope, resource_id: str | None) -> Response:
-    service, method = runtime.services.provisioning, request.method
-    if resource_id == ".search" and method == "POST":
-        query = list_request(search_body(await _body(request)), UserResource, user_criterion)
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    service: Callable[[Runtime], ResourceService]
+    model: type[Any]
+    criterion: Callable[[FilterNode | None], Criterion | None]
+
+
+async def _resources(
+    kind: ResourceType, runtime: Runtime, request: Request, scope: ScimScope, item: str | None
+) -> Response:
+    service, method, if_match = kind.service(runtime), request.method, request.headers.get("if-match")
+    if item == ".search" and method == "POST":
+        query = list_request(search_body(await _body(request)), kind.model, kind.criterion)
         return scim_response(await service.search(scope, query))
-    if resource_id is None and method == "GET":
-        query = list_request(dict(request.query_params), UserResource, user_criterion)
+    if item is None and method == "GET":
+        query = list_request(dict(request.query_params), kind.model, kind.criterion)
         return scim_response(await service.search(scope, query))
-    if resource_id is None and method == "POST":
+    if item is None and method == "POST":
         return _resource(await service.create(scope, await _body(request)), 201)
-    if resource_id is not None and method == "GET":
-        return _resource(await service.get(scope, resource_id, _parameters(request)))
-    if resource_id is not None and method == "PUT":
-        return _resource(
-            await service.replace(scope, resource_id, await _body(request), request.headers.get("if-match"))
-        )
-    if resource_id is not None and method == "PATCH":
-        return _resource(await service.patch(scope, resource_id, await _body(request), request.headers.get("if-match")))
-    if resource_id is not None and method == "DELETE":
-        await service.delete(scope, resource_id, request.headers.get("if-match"))
-        return scim_response(None, 204)
-    raise ScimError(f"{method} is not allowed here", status=405)
-
-
-async def _groups(runtime: Runtime, request: Request, scope: ScimScope, resource_id: str | None) -> Response:
-    service, method = runtime.services.scim_groups, request.method
-    if resource_id == ".search" and method == "POST":
-        query = list_request(search_body(await _body(request)), Group, group_criterion)
-        return scim_response(await service.search(scope, query))
-    if resource_id is None and method == "GET":
-        return scim_response(
-            await service.search(scope, list_request(dict(request.query_params), Group, group_criterion))
-        )
-    if resource_id is None and method == "POST":
-        return _resource(await service.create(scope, await _body(request)), 201)
-    if resource_id is not None and method == "GET":
-        return _resource(await service.get(scope, resource_id, _parameters(request)))
-    if resource_id is not None and method == "PUT":
-        return _resource(
-            await service.replace(scope, resource_id, await _body(request), request.headers.get("if-match"))
-        )
-    if resource_id is not None and method == "PATCH":
-        return _resource(await service.patch(scope, resource_id, await _body(request), request.headers.get("if-match")))
-    if resource_id is not None and method == "DELETE":
-        await service.delete(scope, resource_id, request.headers.get("if-match"))
+    if item is not None and method == "GET":
+        return _resource(await service.get(scope, item, _parameters(request)))
+    if item is not None and method == "PUT":
+        return _resource(await service.replace(scope, item, await _body(request), if_match))
+    if item is not None and method == "PATCH":
+        return _resource(await service.patch(scope, item, await _body(request), if_match))
+    if item is not None and method == "DELETE":
+        await service.delete(scope, item, if_match)
         return scim_response(None, 204)
     raise ScimError(f"{method} is not allowed here", status=405)
 
@@ -123,7 +116,10 @@ async def _discovery(request: Request, scope: ScimScope, head: str, item: str | 
     return scim_response(discovery.schemas(scope.base, item))
 
 
-RESOURCES: dict[str, Handler] = {"Users": _users, "Groups": _groups}
+RESOURCES = {
+    "Users": ResourceType(lambda runtime: runtime.services.provisioning, UserResource, user_criterion),
+    "Groups": ResourceType(lambda runtime: runtime.services.scim_groups, Group, group_criterion),
+}
 DISCOVERY = ("ServiceProviderConfig", "ResourceTypes", "Schemas")
 
 
@@ -139,7 +135,7 @@ async def answer(runtime: Runtime, request: Request, realm: Realm, tail: str) ->
         raise ResourceNotFound("no such endpoint")
     item = rest or None
     if head in RESOURCES:
-        return await RESOURCES[head](runtime, request, scope, item)
+        return await _resources(RESOURCES[head], runtime, request, scope, item)
     if head in DISCOVERY:
         return await _discovery(request, scope, head, item)
     if head in NOT_OFFERED:
