@@ -21,7 +21,13 @@ BACKENDS = [
 ]
 
 
+SLOW_FIRST = ("tests/interop/", "tests/controlplane/", "tests/integration/test_two_nodes.py")
+"""Modules that start servers, browsers or worker processes run first, so that with several workers
+the end of the run is many short modules spread over all of them, not one long module on one."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
     needs = {
         "postgres": ("PostgreSQL", postgres_problem),
         "redis": ("Redis", redis_problem),

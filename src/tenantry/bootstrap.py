@@ -22,7 +22,7 @@ from tenantry.adapters.webhooks import HttpxWebhookSender
 from tenantry.config import Settings
 from tenantry.controlplane.content_template import starter
 from tenantry.controlplane.customers import CustomerService
-from tenantry.controlplane.durable import Workflows
+from tenantry.controlplane.durable import Workflows, prepare_system_database
 from tenantry.controlplane.identity import IdentityMaker
 from tenantry.controlplane.offboarding import Offboarding
 from tenantry.controlplane.onboarding import Onboarding, Placement
@@ -237,6 +237,7 @@ class Runtime:
         database must not hold back the fleet (HOSTILE 73).
         """
         before, after = await asyncio.to_thread(migrate.upgrade_control, self.storage)
+        await asyncio.to_thread(prepare_system_database, self._workflow_database())
         control = migrate.PlaneResult("(control plane)", before, after)
         await self.services.planes.ensure(system_actor("migrate"), DEFAULT_PLANE)
         results = []

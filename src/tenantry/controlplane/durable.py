@@ -59,6 +59,13 @@ async def _run(kind: RunKind, slug: str) -> dict[str, Any]:
     return outputs
 
 
+def prepare_system_database(url: str) -> None:
+    """Create or upgrade DBOS's system schema. ``tenantry migrate`` does it, so executors that start
+    at the same moment only check its version: two launches migrating it at once can deadlock
+    (one's CREATE INDEX CONCURRENTLY waits on the other's open transaction)."""
+    DBOS.migrate(url)
+
+
 class Workflows:
     def __init__(self, pipeline: Pipeline, system_database_url: str):
         self.pipeline = pipeline
