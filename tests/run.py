@@ -15,11 +15,10 @@ from tests.support.environment import chromium_problem, node_problem, postgres_p
 
 
 def parallel() -> list[str]:
-    """One pytest-xdist worker per core plus one (at most four): much of a test's time is spent
-    waiting on PostgreSQL, a server subprocess or the browser, which leaves a core idle with one
-    worker per core. A module's tests stay on one worker, so its fixtures are built once.
-    TENANTRY_TEST_WORKERS overrides the count; 0 runs everything in this process."""
-    workers = int(os.environ.get("TENANTRY_TEST_WORKERS", min((os.cpu_count() or 1) + 1, 4)))
+    """One pytest-xdist worker per core (at most four): most of a test's time is spent waiting on
+    PostgreSQL, a server or the browser. A module's tests stay on one worker, so its fixtures are
+    built once. TENANTRY_TEST_WORKERS overrides the count; 0 runs everything in this process."""
+    workers = int(os.environ.get("TENANTRY_TEST_WORKERS", min(os.cpu_count() or 1, 4)))
     return ["-n", str(workers), "--dist", "loadfile"] if workers > 0 else []
 
 
